@@ -1,0 +1,60 @@
+# Two commands matter: `make run` (the site with demo content) and `make test`
+# (everything CI checks). Both install what they need first.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install run test test-sqlite test-postgres checks lint format messages clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# Compiled catalogs (.mo) are build output, never committed.
+messages: install
+	@command -v msgfmt >/dev/null || { echo "compilemessages needs GNU gettext: sudo apt-get install gettext (macOS: brew install gettext)"; exit 1; }
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+run: messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py ensure_admin
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+checks: messages
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=wijkwijzer.settings.production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  ALLOWED_HOSTS=wijkwijzer.example $(PY) manage.py check --deploy --fail-level WARNING
+
+test-sqlite: messages
+	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest
+
+test-postgres: messages
+	scripts/with-postgres $(PY) -m pytest
+
+test: checks test-sqlite test-postgres
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules var db.sqlite3
+	find locale -name '*.mo' -delete

@@ -1,0 +1,255 @@
+"""Load the demo directory from ``demo_data.json`` through the models.
+
+Every page is validated with the same ``full_clean`` the editor runs, then saved
+as a published revision, so demo content behaves like content an editor made.
+Loading twice changes nothing: pages are matched by slug and lists by slug or code.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from wagtail.models import Locale, Page, Site
+
+from ..models import (
+    Audience,
+    ContentPage,
+    HomePage,
+    Language,
+    Municipality,
+    OpeningHours,
+    OpeningHoursException,
+    PartnerIndexPage,
+    PartnerPage,
+    ServiceLocation,
+    ServicePage,
+    Theme,
+    ThemeIndexPage,
+    WijkIndexPage,
+    WijkPage,
+)
+from ..seed import seed_lists
+
+DEMO_DATA = Path(__file__).with_name("demo_data.json")
+SUPPORTED_VERSIONS = {1}
+
+
+class DemoDataError(Exception):
+    """The data file cannot be loaded; the message says where and why."""
+
+
+@dataclass
+class LoadReport:
+    created: Counter
+    updated: Counter
+
+    def summary(self) -> str:
+        kinds = sorted(set(self.created) | set(self.updated))
+        return ", ".join(
+            f"{kind}: {self.created[kind]} new, {self.updated[kind]} updated" for kind in kinds
+        )
+
+
+def load_demo(path: Path = DEMO_DATA) -> LoadReport:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DemoDataError(f"Cannot read {path}: {exc}") from exc
+    if data.get("version") not in SUPPORTED_VERSIONS:
+        raise DemoDataError(
+            f"{path} has version {data.get('version')!r}; this code reads {sorted(SUPPORTED_VERSIONS)}."
+        )
+    with transaction.atomic():
+        return _Loader().load(data)
+
+
+class _Loader:
+    def __init__(self):
+        self.report = LoadReport(Counter(), Counter())
+        self.locale = Locale.get_default()
+
+    def load(self, data: dict) -> LoadReport:
+        seed_lists(Locale, Theme, Audience, Language, self.locale.language_code)
+        self.themes = {t.slug: t for t in Theme.objects.filter(locale=self.locale)}
+        self.audiences = {a.slug: a for a in Audience.objects.filter(locale=self.locale)}
+        self.languages = {language.code: language for language in Language.objects.all()}
+
+        municipality, created = Municipality.objects.update_or_create(
+            cbs_code=data["municipality"]["code"], defaults={"name": data["municipality"]["name"]}
+        )
+        self.report.created["municipalities"] += created
+        self.municipality = municipality
+
+        home = self._home_page(data.get("home", {}))
+        indexes = data.get("indexes", {})
+        wijk_index = self._upsert(home, WijkIndexPage, "wijken", indexes.get("wijken", {}))
+        partner_index = self._upsert(
+            home, PartnerIndexPage, "partners", indexes.get("partners", {})
+        )
+        self._upsert(home, ThemeIndexPage, "themas", indexes.get("themas", {}))
+        for page in data.get("pages", []):
+            self._upsert(
+                home, ContentPage, page["slug"], {k: v for k, v in page.items() if k != "slug"}
+            )
+
+        self.wijken = {}
+        for row in data["wijken"]:
+            self.wijken[row["code"]] = self._upsert(
+                wijk_index,
+                WijkPage,
+                row["slug"],
+                {
+                    "title": row["name"],
+                    "cbs_code": row["code"],
+                    "municipality": municipality,
+                    "postcodes": ", ".join(row["postcodes"]),
+                    "latitude": row["latitude"],
+                    "longitude": row["longitude"],
+                    "intro": row.get("intro", ""),
+                },
+            )
+        for row in data["partners"]:
+            self._partner(partner_index, row)
+        return self.report
+
+    def _home_page(self, fields: dict) -> HomePage:
+        site = Site.objects.get(is_default_site=True)
+        home = site.root_page.specific
+        if not isinstance(home, HomePage):
+            raise DemoDataError(
+                "The default site's root page is not a HomePage; run the migrations on a new database."
+            )
+        if fields:
+            self._save(home, fields, kind="home")
+        return home
+
+    def _partner(self, parent, row: dict) -> None:
+        where = f"partner {row['slug']!r}"
+        partner = self._upsert(
+            parent,
+            PartnerPage,
+            row["slug"],
+            {
+                "title": row["name"],
+                "partner_type": row["type"],
+                "description": _paragraphs(row.get("description", "")),
+                "website": row.get("website", ""),
+                "phone": row.get("phone", ""),
+                "email": row.get("email", ""),
+                "wijken": [self._wijk(code, where) for code in row.get("wijken", [])],
+            },
+        )
+        for service in row["services"]:
+            self._service(partner, service)
+
+    def _service(self, partner, row: dict) -> None:
+        where = f"service {row['slug']!r} of {partner.slug!r}"
+        self._upsert(
+            partner,
+            ServicePage,
+            row["slug"],
+            {
+                "title": row["title"],
+                "summary": row["summary"],
+                "body": _paragraphs(row.get("body", "")),
+                "status": row.get("status", "active"),
+                "themes": [self._lookup(self.themes, s, "theme", where) for s in row["themes"]],
+                "audiences": [
+                    self._lookup(self.audiences, s, "audience", where) for s in row["audiences"]
+                ],
+                "languages": [
+                    self._lookup(self.languages, c, "language", where) for c in row["languages"]
+                ],
+                "wijken": [self._wijk(code, where) for code in row.get("wijken", [])],
+                "municipalities": [self.municipality] if row.get("whole_municipality") else [],
+                "cost": row["cost"],
+                "cost_note": row.get("cost_note", ""),
+                "access": row["access"],
+                "access_note": row.get("access_note", ""),
+                "phone": row.get("phone", ""),
+                "email": row.get("email", ""),
+                "whatsapp": row.get("whatsapp", ""),
+                "website": row.get("website", ""),
+                "accessibility": row.get("accessibility", ""),
+                "last_verified": datetime.date.fromisoformat(row["last_verified"]),
+                "locations": [ServiceLocation(**location) for location in row.get("locations", [])],
+                "opening_hours": [
+                    OpeningHours(
+                        weekday=h["day"],
+                        opens=datetime.time.fromisoformat(h["opens"]),
+                        closes=datetime.time.fromisoformat(h["closes"]),
+                    )
+                    for h in row.get("hours", [])
+                ],
+                "opening_hours_exceptions": [
+                    OpeningHoursException(
+                        start_date=datetime.date.fromisoformat(e["date"]),
+                        end_date=datetime.date.fromisoformat(e.get("end_date") or e["date"]),
+                        closed=e.get("closed", True),
+                        opens=_time(e.get("opens")),
+                        closes=_time(e.get("closes")),
+                        note=e.get("note", ""),
+                    )
+                    for e in row.get("exceptions", [])
+                ],
+            },
+        )
+
+    def _wijk(self, code: str, where: str) -> WijkPage:
+        return self._lookup(self.wijken, code, "wijk", where)
+
+    @staticmethod
+    def _lookup(table: dict, key: str, kind: str, where: str):
+        try:
+            return table[key]
+        except KeyError:
+            raise DemoDataError(f"{where}: unknown {kind} {key!r}") from None
+
+    def _upsert(self, parent: Page, model, slug: str, fields: dict):
+        existing = model.objects.child_of(parent).filter(slug=slug).first()
+        kind = model._meta.verbose_name_plural
+        if existing is None:
+            page = model(slug=slug, title=fields.get("title") or slug, locale=parent.locale)
+            page.show_in_menus = model in (WijkIndexPage, PartnerIndexPage, ThemeIndexPage)
+            self._assign(page, fields)
+            parent.add_child(instance=page)
+            self.report.created[str(kind)] += 1
+        else:
+            page = existing
+            self.report.updated[str(kind)] += 1
+        return self._save(page, fields, kind=f"{model.__name__} {slug!r}")
+
+    @staticmethod
+    def _assign(page, fields: dict) -> None:
+        for name, value in fields.items():
+            setattr(page, name, value)
+
+    def _save(self, page, fields: dict, kind: str):
+        self._assign(page, fields)
+        try:
+            page.full_clean()
+            for relation in ("locations", "opening_hours", "opening_hours_exceptions"):
+                for child in getattr(page, relation).all() if hasattr(page, relation) else ():
+                    child.full_clean(exclude=["page"])
+        except ValidationError as exc:
+            raise DemoDataError(f"{kind}: {exc.message_dict}") from exc
+        page.save_revision().publish()
+        return page
+
+
+def _paragraphs(text: str) -> str:
+    """Plain paragraphs separated by blank lines as rich text."""
+    from django.utils.html import escape
+
+    return "".join(f"<p>{escape(part.strip())}</p>" for part in text.split("\n\n") if part.strip())
+
+
+def _time(value: str | None) -> datetime.time | None:
+    return datetime.time.fromisoformat(value) if value else None

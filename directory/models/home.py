@@ -1,0 +1,40 @@
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.models import Page
+from wagtail.search import index
+
+from .base import IntroMixin
+
+
+class HomePage(IntroMixin, Page):
+    """The start page: a search box, the themes and the wijken."""
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "directory.PartnerIndexPage",
+        "directory.WijkIndexPage",
+        "directory.ThemeIndexPage",
+        "directory.ContentPage",
+    ]
+
+    content_panels = Page.content_panels + IntroMixin.intro_panels
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .taxonomy import Theme, ThemeIndexPage
+        from .wijk import WijkIndexPage, WijkPage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["themes"] = Theme.for_locale(self.locale)
+        context["theme_index"] = ThemeIndexPage.objects.child_of(self).live().first()
+        wijk_index = WijkIndexPage.objects.child_of(self).live().first()
+        context["wijk_index"] = wijk_index
+        context["wijken"] = (
+            WijkPage.objects.child_of(wijk_index).live().public().order_by("title")
+            if wijk_index
+            else WijkPage.objects.none()
+        )
+        return context

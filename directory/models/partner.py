@@ -1,0 +1,101 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from modelcluster.fields import ParentalManyToManyField
+
+from ..choices import PartnerType
+from ..fields import PublicEmailField, PublicURLField, phone_field
+from .base import DirectoryIndexPage
+
+
+class PartnerIndexPage(DirectoryIndexPage):
+    """Lists the coalition's partners, by type."""
+
+    subpage_types = ["directory.PartnerPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("partner index page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        partners = PartnerPage.objects.child_of(self).live().public().order_by("title")
+        chosen = request.GET.get("type", "")
+        if chosen in PartnerType.values:
+            partners = partners.filter(partner_type=chosen)
+        context["partners"] = partners
+        context["partner_types"] = PartnerType.choices
+        context["chosen_type"] = chosen if chosen in PartnerType.values else ""
+        return context
+
+
+class PartnerPage(Page):
+    """A coalition partner: an organisation whose services are its child pages."""
+
+    partner_type = models.CharField(
+        _("type of organisation"), max_length=30, choices=PartnerType.choices
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    description = RichTextField(_("description"), blank=True)
+    website = PublicURLField(_("website"), blank=True)
+    phone = phone_field(_("general phone number"))
+    email = PublicEmailField(_("general e-mail address"), blank=True)
+    wijken = ParentalManyToManyField(
+        "directory.WijkPage",
+        related_name="active_partners",
+        blank=True,
+        verbose_name=_("wijken where the partner is active"),
+    )
+
+    parent_page_types = ["directory.PartnerIndexPage"]
+    subpage_types = ["directory.ServicePage"]
+
+    content_panels = Page.content_panels + [
+        FieldPanel("partner_type"),
+        FieldPanel("logo"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [FieldPanel("website"), FieldRowPanel([FieldPanel("phone"), FieldPanel("email")])],
+            heading=_("Contact"),
+        ),
+        FieldPanel("wijken"),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("description"),
+        index.FilterField("partner_type"),
+    ]
+
+    translatable_fields = [
+        TranslatableField("title"),
+        TranslatableField("seo_title"),
+        TranslatableField("search_description"),
+        TranslatableField("description"),
+        SynchronizedField("slug"),
+    ]
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def get_context(self, request, *args, **kwargs):
+        from .. import structured_data
+        from .service import ServicePage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["structured_data"] = structured_data.organisation(self, request)
+        context["services"] = ServicePage.objects.child_of(self).for_listing(self.locale)
+        return context

@@ -1,0 +1,358 @@
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Locale, Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+
+from ..choices import Access, Cost, ServiceStatus, Weekday
+from ..fields import (
+    PostcodeField,
+    PublicEmailField,
+    PublicURLField,
+    latitude_field,
+    longitude_field,
+    phone_field,
+)
+
+
+class ServicePageQuerySet(PageQuerySet):
+    def for_listing(self, locale: Locale):
+        """Live, public services in ``locale`` with what a result card shows."""
+        return (
+            self.live()
+            .public()
+            .filter(locale=locale)
+            .prefetch_related("themes", "languages")
+            .order_by("title")
+        )
+
+    def in_wijk(self, wijk):
+        """Services that serve ``wijk`` directly or serve its whole municipality."""
+        return self.filter(
+            models.Q(wijken__translation_key=wijk.translation_key)
+            | models.Q(municipalities=wijk.municipality_id)
+        ).distinct()
+
+
+ServicePageManager = PageManager.from_queryset(ServicePageQuerySet)
+
+
+class ServicePage(Page):
+    """One kind of help a partner offers: what it is, for whom, where, when and how to get it."""
+
+    summary = models.CharField(
+        _("summary"),
+        max_length=200,
+        help_text=_(
+            "One or two short sentences in plain language: what does a resident get? "
+            "At most 200 characters."
+        ),
+    )
+    body = RichTextField(_("full description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
+    )
+
+    themes = ParentalManyToManyField(
+        "directory.Theme", related_name="services", verbose_name=_("themes")
+    )
+    audiences = ParentalManyToManyField(
+        "directory.Audience", related_name="services", verbose_name=_("audiences")
+    )
+    languages = ParentalManyToManyField(
+        "directory.Language",
+        related_name="services",
+        verbose_name=_("languages"),
+        help_text=_("The languages residents can use with this service."),
+    )
+    wijken = ParentalManyToManyField(
+        "directory.WijkPage", related_name="services", blank=True, verbose_name=_("wijken served")
+    )
+    municipalities = ParentalManyToManyField(
+        "directory.Municipality",
+        related_name="services",
+        blank=True,
+        verbose_name=_("whole municipality"),
+        help_text=_("Choose a municipality when the service is for every wijk in it."),
+    )
+
+    cost = models.CharField(_("cost"), max_length=20, choices=Cost.choices, default=Cost.FREE)
+    cost_note = models.CharField(
+        _("about the cost"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: € 2.50 per lesson"),
+    )
+    access = models.CharField(
+        _("how to get it"), max_length=20, choices=Access.choices, default=Access.WALK_IN
+    )
+    access_note = models.CharField(_("about access"), max_length=200, blank=True)
+
+    phone = phone_field(_("phone"))
+    email = PublicEmailField(_("e-mail"), blank=True)
+    whatsapp = phone_field(_("WhatsApp number"))
+    website = PublicURLField(_("website"), blank=True)
+
+    accessibility = models.TextField(
+        _("accessibility"),
+        blank=True,
+        max_length=600,
+        help_text=_("Wheelchair access, lift, toilet, hearing loop, sign language..."),
+    )
+    last_verified = models.DateField(
+        _("last checked on"),
+        default=datetime.date.today,
+        help_text=_("The date someone last checked that everything on this page is correct."),
+    )
+
+    objects = ServicePageManager()
+
+    parent_page_types = ["directory.PartnerPage"]
+    subpage_types: list[str] = []
+
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("status"),
+        MultiFieldPanel(
+            [FieldPanel("themes"), FieldPanel("audiences"), FieldPanel("languages")],
+            heading=_("What and for whom"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("wijken"), FieldPanel("municipalities")], heading=_("Where it is offered")
+        ),
+        InlinePanel("locations", heading=_("Locations"), label=_("location")),
+        InlinePanel("opening_hours", heading=_("Opening hours"), label=_("opening hours")),
+        InlinePanel(
+            "opening_hours_exceptions",
+            heading=_("Exceptions to the opening hours"),
+            label=_("exception"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("cost"), FieldPanel("cost_note")]),
+                FieldRowPanel([FieldPanel("access"), FieldPanel("access_note")]),
+                FieldPanel("accessibility"),
+            ],
+            heading=_("Cost and access"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("phone"), FieldPanel("whatsapp")]),
+                FieldRowPanel([FieldPanel("email"), FieldPanel("website")]),
+            ],
+            heading=_("Contact"),
+        ),
+        FieldPanel("last_verified"),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary", boost=2),
+        index.SearchField("body"),
+        index.SearchField("accessibility"),
+        index.RelatedFields("themes", [index.SearchField("name"), index.FilterField("slug")]),
+        index.RelatedFields("audiences", [index.SearchField("name"), index.FilterField("slug")]),
+        index.RelatedFields("languages", [index.FilterField("code")]),
+        index.FilterField("cost"),
+        index.FilterField("access"),
+        index.FilterField("status"),
+        index.FilterField("last_verified"),
+    ]
+
+    translatable_fields = [
+        TranslatableField("title"),
+        TranslatableField("seo_title"),
+        TranslatableField("search_description"),
+        TranslatableField("summary"),
+        TranslatableField("body"),
+        TranslatableField("cost_note"),
+        TranslatableField("access_note"),
+        TranslatableField("accessibility"),
+        SynchronizedField("slug"),
+    ]
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def clean(self):
+        super().clean()
+        errors: dict[str, list] = {}
+        if self.cost in (Cost.CONTRIBUTION, Cost.PAID) and not self.cost_note:
+            errors.setdefault("cost_note", []).append(
+                _("Say what a resident pays, for example: € 2.50 per lesson.")
+            )
+        if self.last_verified and self.last_verified > timezone.localdate():
+            errors.setdefault("last_verified", []).append(
+                _("The date last checked cannot be in the future.")
+            )
+        if not (self.phone or self.email or self.whatsapp or self.website):
+            errors.setdefault("phone", []).append(
+                _(
+                    "Give at least one way to contact the service: phone, e-mail, WhatsApp or website."
+                )
+            )
+        if not self.wijken.all() and not self.municipalities.all():
+            errors.setdefault("wijken", []).append(
+                _("Choose the wijken this service is for, or a whole municipality.")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def get_context(self, request, *args, **kwargs):
+        from .. import structured_data
+
+        context = super().get_context(request, *args, **kwargs)
+        context["structured_data"] = structured_data.service(self, request)
+        context["open_now"] = self.is_open_at(timezone.now())
+        return context
+
+    @property
+    def partner(self):
+        return self.get_parent().specific
+
+    @property
+    def is_temporarily_closed(self) -> bool:
+        return self.status == ServiceStatus.TEMPORARILY_CLOSED
+
+    def weekly_hours(self):
+        """Opening hours grouped per weekday, Monday first, days without hours left out."""
+        days: dict[int, list] = {}
+        for row in self.opening_hours.all():
+            days.setdefault(row.weekday, []).append(row)
+        return [
+            (Weekday(day).label, sorted(rows, key=lambda r: r.opens))
+            for day, rows in sorted(days.items())
+        ]
+
+    def upcoming_exceptions(self, today: datetime.date | None = None):
+        today = today or timezone.localdate()
+        return [e for e in self.opening_hours_exceptions.all() if e.end_date >= today]
+
+    def is_open_at(self, moment: datetime.datetime) -> bool:
+        """Whether the service is open at ``moment`` (local time), exceptions first."""
+        if self.is_temporarily_closed:
+            return False
+        local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+        day, now = local.date(), local.time()
+        for exception in self.opening_hours_exceptions.all():
+            if exception.start_date <= day <= exception.end_date:
+                return not exception.closed and exception.opens <= now < exception.closes
+        return any(
+            row.opens <= now < row.closes
+            for row in self.opening_hours.all()
+            if row.weekday == day.weekday()
+        )
+
+
+class ServiceLocation(Orderable):
+    """A place where residents can go for a service."""
+
+    page = ParentalKey(ServicePage, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(_("name of the place"), max_length=120, blank=True)
+    address = models.CharField(_("street and number"), max_length=120)
+    postcode = PostcodeField(_("postcode"), help_text=_("For example 3563 AB"))
+    city = models.CharField(_("town or city"), max_length=80)
+    latitude = latitude_field()
+    longitude = longitude_field()
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("address"),
+        FieldRowPanel([FieldPanel("postcode"), FieldPanel("city")]),
+        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+    def __str__(self):
+        return ", ".join(part for part in (self.name, self.address, self.city) if part)
+
+    @property
+    def pc4(self) -> str:
+        return self.postcode[:4]
+
+
+def _check_opens_before_closes(opens, closes, errors):
+    if opens and closes and closes <= opens:
+        errors["closes"] = _(
+            "The closing time must be later than the opening time. "
+            "For hours past midnight, add a second row for the next day."
+        )
+
+
+class OpeningHours(Orderable):
+    """Regular weekly opening hours; several rows on one day for a lunch break."""
+
+    page = ParentalKey(ServicePage, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens at"))
+    closes = models.TimeField(_("closes at"))
+
+    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+
+    def clean(self):
+        errors: dict = {}
+        _check_opens_before_closes(self.opens, self.closes, errors)
+        if errors:
+            raise ValidationError(errors)
+
+
+class OpeningHoursException(Orderable):
+    """A day or period with other hours than usual, such as a public holiday."""
+
+    page = ParentalKey(
+        ServicePage, on_delete=models.CASCADE, related_name="opening_hours_exceptions"
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until and including"), null=True, blank=True)
+    closed = models.BooleanField(_("closed"), default=True)
+    opens = models.TimeField(_("opens at"), null=True, blank=True)
+    closes = models.TimeField(_("closes at"), null=True, blank=True)
+    note = models.CharField(_("reason"), max_length=120, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+        FieldRowPanel([FieldPanel("closed"), FieldPanel("opens"), FieldPanel("closes")]),
+        FieldPanel("note"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("exception to the opening hours")
+        verbose_name_plural = _("exceptions to the opening hours")
+
+    def clean(self):
+        if not self.end_date:
+            self.end_date = self.start_date
+        errors: dict = {}
+        if self.start_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        if not self.closed:
+            for name in ("opens", "closes"):
+                if getattr(self, name) is None:
+                    errors[name] = _("Give the opening hours for this day, or tick 'closed'.")
+            _check_opens_before_closes(self.opens, self.closes, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.end_date = self.end_date or self.start_date
+        if self.closed:
+            self.opens = self.closes = None
+        super().save(*args, **kwargs)

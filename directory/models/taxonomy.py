@@ -1,0 +1,111 @@
+from django.db import models
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.models import Locale, TranslatableMixin
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from ..pagination import paginate
+from .base import DirectoryIndexPage
+
+
+class TaxonomyTerm(TranslatableMixin, index.Indexed, models.Model):
+    """Shared base for the lists that services are tagged with."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        help_text=_("Used in web addresses and filters; the same in every language."),
+    )
+    description = models.TextField(_("description"), blank=True, max_length=300)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("sort_order"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.FilterField("locale_id"),
+    ]
+    # The slug identifies a term across languages (filters, addresses), so it is
+    # copied from the Dutch source, never translated.
+    translatable_fields = [
+        TranslatableField("name"),
+        TranslatableField("description"),
+        SynchronizedField("slug"),
+        SynchronizedField("sort_order"),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        abstract = True
+        ordering = ["sort_order", "name"]
+        unique_together = [("translation_key", "locale"), ("slug", "locale")]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def for_locale(cls, locale: Locale | None = None):
+        return cls.objects.filter(locale=locale or Locale.get_active())
+
+
+class Theme(TaxonomyTerm):
+    """A kind of help residents look for, such as money and debt or housing."""
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+
+class Audience(TaxonomyTerm):
+    """A group of residents a service is meant for, such as older people."""
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+
+
+class ThemeIndexPage(RoutablePageMixin, DirectoryIndexPage):
+    """Lists every theme, and at /<theme slug>/ the services for that theme."""
+
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+    template = "directory/theme_index_page.html"
+
+    class Meta:
+        verbose_name = _("theme index page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .service import ServicePage
+
+        context = super().get_context(request, *args, **kwargs)
+        services = ServicePage.objects.live().public().filter(locale=self.locale)
+        counts = dict(
+            services.values_list("themes__slug").annotate(n=models.Count("pk", distinct=True))
+        )
+        context["themes"] = [
+            (theme, counts.get(theme.slug, 0)) for theme in Theme.for_locale(self.locale)
+        ]
+        return context
+
+    @path("<slug:slug>/", name="theme")
+    def theme(self, request, slug):
+        from .service import ServicePage
+
+        theme = Theme.for_locale(self.locale).filter(slug=slug).first()
+        if theme is None:
+            raise Http404(_("There is no theme with this address."))
+        services = ServicePage.objects.for_listing(self.locale).filter(themes__slug=slug)
+        return self.render(
+            request,
+            template="directory/theme_page.html",
+            context_overrides={"theme": theme, "services": paginate(request, services)},
+        )

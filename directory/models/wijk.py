@@ -1,0 +1,162 @@
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.models import Page
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+from ..fields import latitude_field, longitude_field
+from ..validators import parse_pc4_list, validate_cbs_wijk_code, validate_pc4_list
+from .base import DirectoryIndexPage, IntroMixin
+
+
+class WijkIndexPage(DirectoryIndexPage):
+    """Lists the wijken, grouped by municipality."""
+
+    subpage_types = ["directory.WijkPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("wijk index page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        wijken = (
+            WijkPage.objects.child_of(self)
+            .live()
+            .public()
+            .select_related("municipality")
+            .order_by("municipality__name", "cbs_code")
+        )
+        grouped = defaultdict(list)
+        for wijk in wijken:
+            grouped[wijk.municipality].append(wijk)
+        context["municipalities"] = dict(grouped)
+        return context
+
+
+class WijkPage(IntroMixin, Page):
+    """A wijk as CBS defines it: who offers what help here ('wie doet wat in de wijk')."""
+
+    cbs_code = models.CharField(
+        _("CBS wijk code"),
+        max_length=8,
+        validators=[validate_cbs_wijk_code],
+        help_text=_("WK followed by 6 digits, for example WK034403"),
+    )
+    municipality = models.ForeignKey(
+        "directory.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="wijken",
+    )
+    postcodes = models.CharField(
+        _("postcodes (4 digits)"),
+        max_length=400,
+        validators=[validate_pc4_list],
+        help_text=_("The 4-digit postcodes in this wijk, separated by commas: 3561, 3562"),
+    )
+    latitude = latitude_field()
+    longitude = longitude_field()
+
+    parent_page_types = ["directory.WijkIndexPage"]
+    subpage_types: list[str] = []
+
+    content_panels = (
+        Page.content_panels
+        + IntroMixin.intro_panels
+        + [
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("cbs_code"), FieldPanel("municipality")]),
+                    FieldPanel("postcodes"),
+                    FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+                ],
+                heading=_("Geography"),
+            ),
+        ]
+    )
+
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("postcodes"),
+        index.FilterField("cbs_code"),
+    ]
+
+    translatable_fields = [
+        TranslatableField("title"),
+        TranslatableField("seo_title"),
+        TranslatableField("search_description"),
+        TranslatableField("intro"),
+        SynchronizedField("slug"),
+    ]
+
+    class Meta:
+        verbose_name = _("wijk")
+        verbose_name_plural = _("wijken")
+
+    def clean(self):
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.cbs_code and self.municipality_id:
+            number = self.municipality.number
+            if self.cbs_code[2:6] != number:
+                errors["cbs_code"] = _(
+                    "Wijk codes of %(municipality)s start with WK%(number)s. "
+                    "Check the code or the municipality."
+                ) % {"municipality": self.municipality.name, "number": number}
+            elif (
+                WijkPage.objects.filter(cbs_code=self.cbs_code, locale_id=self.locale_id)
+                .exclude(translation_key=self.translation_key)
+                .exists()
+            ):
+                errors["cbs_code"] = _("Another wijk already has this CBS code.")
+        if self.postcodes:
+            self.postcodes = ", ".join(parse_pc4_list(self.postcodes))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def postcode_list(self) -> list[str]:
+        return parse_pc4_list(self.postcodes)
+
+    def available_services(self):
+        from .service import ServicePage
+
+        return ServicePage.objects.for_listing(self.locale).in_wijk(self)
+
+    def partners_active_here(self):
+        """Partners active here: named for the wijk, or offering a service that serves it."""
+        from .partner import PartnerPage
+
+        services = list(self.available_services())
+        parent_paths = {service.path[: -PartnerPage.steplen] for service in services}
+        return (
+            PartnerPage.objects.live()
+            .public()
+            .filter(locale=self.locale)
+            .filter(
+                models.Q(wijken__translation_key=self.translation_key)
+                | models.Q(path__in=parent_paths)
+            )
+            .distinct()
+            .order_by("title")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        from .taxonomy import Theme
+
+        context = super().get_context(request, *args, **kwargs)
+        services = list(self.available_services())
+        by_theme = []
+        for theme in Theme.for_locale(self.locale):
+            in_theme = [s for s in services if theme in s.themes.all()]
+            by_theme.append((theme, in_theme))
+        context["services_by_theme"] = by_theme
+        context["service_count"] = len(services)
+        context["partners"] = self.partners_active_here()
+        return context

@@ -1,0 +1,79 @@
+import json
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from wagtail.models import Locale, Site
+
+from directory.models import HomePage, PartnerIndexPage, ThemeIndexPage, WijkIndexPage
+
+register = template.Library()
+
+# The same escapes as Django's json_script: the JSON can never close the
+# <script> element or open a comment, whatever an editor typed.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def ld_json(data) -> str:
+    """Render ``data`` as a schema.org JSON-LD <script> element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return mark_safe(  # noqa: S308 - the JSON is escaped above
+        '<script type="application/ld+json">' + text.translate(_JSON_SCRIPT_ESCAPES) + "</script>"
+    )
+
+
+@register.simple_tag(takes_context=True)
+def home_page(context):
+    """The home page in the visitor's language (the Dutch one if not translated)."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    if site is None:
+        return None
+    root = site.root_page
+    return (root.get_translation_or_none(Locale.get_active()) or root).specific
+
+
+@register.simple_tag(takes_context=True)
+def main_navigation(context):
+    """Links to the listing pages under the home page, in the visitor's language."""
+    home = home_page(context)
+    if home is None or not isinstance(home, HomePage):
+        return []
+    children = home.get_children().live().public().in_menu().specific()
+    return [
+        page
+        for page in children
+        if isinstance(page, (ThemeIndexPage, WijkIndexPage, PartnerIndexPage))
+    ]
+
+
+@register.filter
+def national(phone) -> str:
+    """A phone number as Dutch residents write it: 030 799 1201."""
+    if not phone:
+        return ""
+    return phone.as_national if phone.country_code == 31 else phone.as_international
+
+
+@register.filter
+def whatsapp_link(phone) -> str:
+    return f"https://wa.me/{phone.as_e164.lstrip('+')}" if phone else ""
+
+
+@register.simple_tag(takes_context=True)
+def query_string(context, **changes):
+    """The current query string with ``changes`` applied (``None`` removes a key)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

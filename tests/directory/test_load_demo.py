@@ -1,0 +1,98 @@
+"""The demo directory: realistic, complete and loaded the same way every time."""
+
+import json
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from wagtail.models import Page, Revision
+
+import pytest
+
+from directory.choices import PartnerType
+from directory.demo.loader import DEMO_DATA
+from directory.models import (
+    Audience,
+    Language,
+    Municipality,
+    PartnerPage,
+    ServicePage,
+    Theme,
+    WijkPage,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Page,
+            PartnerPage,
+            ServicePage,
+            WijkPage,
+            Theme,
+            Audience,
+            Language,
+            Municipality,
+        )
+    }
+
+
+def test_the_demo_covers_every_partner_type_theme_audience_and_wijk():
+    assert PartnerPage.objects.count() >= 15
+    assert ServicePage.objects.count() >= 80
+    assert set(PartnerPage.objects.values_list("partner_type", flat=True)) == set(
+        PartnerType.values
+    )
+    assert all(ServicePage.objects.filter(themes=theme).exists() for theme in Theme.objects.all())
+    assert all(ServicePage.objects.filter(audiences=a).exists() for a in Audience.objects.all())
+    for wijk in WijkPage.objects.all():
+        assert ServicePage.objects.filter(wijken=wijk).count() >= 3, wijk
+
+
+def test_demo_partners_are_clearly_fictional():
+    assert all(
+        "voorbeeld" in title.lower()
+        for title in PartnerPage.objects.values_list("title", flat=True)
+    )
+
+
+def test_the_demo_uses_real_cbs_codes_of_one_municipality():
+    municipality = Municipality.objects.get()
+    assert municipality.cbs_code == "GM0344"
+    codes = sorted(WijkPage.objects.values_list("cbs_code", flat=True))
+    assert codes == [f"WK0344{n:02d}" for n in range(1, 11)]
+
+
+def test_loading_the_demo_twice_changes_no_counts():
+    before = counts()
+    call_command("load_demo", verbosity=0)
+    assert counts() == before
+
+
+def test_demo_pages_are_published_revisions():
+    service = ServicePage.objects.first()
+    assert service.live
+    assert Revision.page_revisions.filter(object_id=str(service.pk)).exists()
+
+
+def test_a_bad_data_file_is_refused_with_its_reason_and_changes_nothing(tmp_path):
+    data = json.loads(DEMO_DATA.read_text(encoding="utf-8"))
+    data["partners"][0]["services"][0]["themes"] = ["bestaat-niet"]
+    data["partners"][0]["name"] = "Gewijzigde naam (voorbeeld)"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    before = counts()
+    with pytest.raises(CommandError, match="unknown theme 'bestaat-niet'"):
+        call_command("load_demo", file=str(broken), verbosity=0)
+    assert counts() == before
+    assert not PartnerPage.objects.filter(title="Gewijzigde naam (voorbeeld)").exists()
+
+
+def test_a_data_file_of_an_unknown_version_is_refused(tmp_path):
+    future = tmp_path / "future.json"
+    future.write_text(json.dumps({"version": 99}), encoding="utf-8")
+    with pytest.raises(CommandError, match="version 99"):
+        call_command("load_demo", file=str(future), verbosity=0)

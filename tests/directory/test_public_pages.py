@@ -1,0 +1,160 @@
+"""Every public page renders the demo directory, with what residents need on it."""
+
+import json
+import re
+
+from wagtail.models import Page
+
+import pytest
+from bs4 import BeautifulSoup
+
+from directory.models import ServicePage, Theme, ThemeIndexPage
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response, BeautifulSoup(response.content, "html.parser")
+
+
+def json_ld(soup):
+    return [json.loads(tag.string) for tag in soup.find_all("script", type="application/ld+json")]
+
+
+def test_every_live_page_renders_with_its_title(client):
+    pages = Page.objects.live().public().filter(depth__gt=1).specific()
+    assert pages.count() > 100
+    failures = []
+    for page in pages:
+        response = client.get(page.url)
+        if response.status_code != 200 or page.title.encode() not in response.content:
+            failures.append((page.url, response.status_code))
+    assert failures == []
+
+
+def test_the_home_page_offers_search_themes_and_wijken(client):
+    _, soup = get(client, "/nl/")
+    assert soup.find("form", role="search").find("input", attrs={"name": "q"})
+    links = {a.get_text(strip=True) for a in soup.find_all("a")}
+    assert {"Geldzaken en schulden", "Crisis en noodhulp"} <= links
+    assert {"Overvecht", "Leidsche Rijn"} <= links
+
+
+def test_a_service_page_has_working_contact_links(client, service):
+    _, soup = get(client, service.url)
+    hrefs = [a["href"] for a in soup.find_all("a", href=True)]
+    assert f"tel:{service.phone.as_e164}" in hrefs
+    if service.email:
+        assert f"mailto:{service.email}" in hrefs
+    if service.whatsapp:
+        assert f"https://wa.me/{service.whatsapp.as_e164[1:]}" in hrefs
+
+
+def test_a_service_page_shows_hours_location_and_last_check(client, service):
+    response, soup = get(client, service.url)
+    table = soup.find("table", class_="ww-hours")
+    assert table is not None
+    assert len(table.find_all("tr")) == len({row.weekday for row in service.opening_hours.all()})
+    location = service.locations.first()
+    assert location.postcode in soup.find("address").get_text()
+    assert service.last_verified.strftime("%Y") in soup.find(class_="ww-verified").get_text()
+
+
+def test_a_service_page_describes_itself_in_schema_org(client, service):
+    _, soup = get(client, service.url)
+    (data,) = json_ld(soup)
+    assert data["@type"] == "Service"
+    assert data["name"] == service.title
+    assert data["provider"]["@type"] == "Organization"
+    assert data["provider"]["name"] == service.get_parent().title
+    assert data["availableChannel"]["servicePhone"]["telephone"] == service.phone.as_e164
+    assert {h["dayOfWeek"] for h in data["hoursAvailable"]} <= {
+        f"https://schema.org/{day}"
+        for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    }
+
+
+def test_structured_data_cannot_break_out_of_its_script_element(client, service):
+    service.summary = "</script><script>alert(1)</script>"
+    service.save_revision().publish()
+    response, soup = get(client, service.url)
+    assert b"<script>alert(1)" not in response.content
+    assert json_ld(soup)[0]["description"] == service.summary
+
+
+def test_a_partner_page_lists_its_services_and_organisation_data(client, partner):
+    _, soup = get(client, partner.url)
+    titles = {h.get_text(strip=True) for h in soup.select(".ww-card__title")}
+    expected = set(ServicePage.objects.child_of(partner).live().values_list("title", flat=True))
+    assert titles == expected
+    assert json_ld(soup)[0]["@type"] == "Organization"
+
+
+def test_a_wijk_page_shows_who_does_what_grouped_by_theme(client, wijk):
+    response, soup = get(client, wijk.url)
+    services = response.context["services_by_theme"]
+    assert [theme.slug for theme, _ in services] == list(
+        Theme.objects.filter(locale=wijk.locale).values_list("slug", flat=True)
+    )
+    listed = {service.pk for _, group in services for service in group}
+    direct = set(ServicePage.objects.live().filter(wijken=wijk).values_list("pk", flat=True))
+    citywide = set(
+        ServicePage.objects.live()
+        .filter(municipalities=wijk.municipality)
+        .values_list("pk", flat=True)
+    )
+    assert direct and citywide
+    assert listed == direct | citywide
+    partner_names = {a.get_text(strip=True) for a in soup.select("#partners-title ~ ul a")}
+    assert len(partner_names) >= 3
+
+
+def test_a_theme_page_lists_only_services_with_that_theme(client):
+    index = ThemeIndexPage.objects.live().get()
+    response, _ = get(client, index.url + "geldzaken-en-schulden/")
+    services = list(response.context["services"])
+    assert services
+    assert all(
+        "geldzaken-en-schulden" in {t.slug for t in service.themes.all()} for service in services
+    )
+
+
+def test_an_unknown_theme_is_a_404(client):
+    index = ThemeIndexPage.objects.live().get()
+    assert client.get(index.url + "bestaat-niet/").status_code == 404
+
+
+def test_public_pages_enforce_a_strict_content_security_policy(client):
+    response = client.get("/nl/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_the_admin_only_reports_policy_violations(client):
+    response = client.get("/admin/login/")
+    assert "Content-Security-Policy" not in response
+    assert "default-src 'self'" in response["Content-Security-Policy-Report-Only"]
+
+
+def test_pages_load_nothing_from_other_hosts(client, service):
+    response = client.get(service.url)
+    assets = re.findall(
+        rb'<(?:script|link|img|iframe)[^>]+(?:src|href)="([^"]+)"', response.content
+    )
+    assert assets
+    assert [a for a in assets if a.startswith((b"http:", b"https:", b"//"))] == []
+
+
+def test_the_service_page_has_print_styles(client):
+    css = client.get("/static/wijkwijzer/wijkwijzer.css")
+    assert b"@media print" in b"".join(css.streaming_content)
+
+
+def test_a_missing_page_is_a_friendly_404(client):
+    response = client.get("/nl/bestaat-niet/")
+    assert response.status_code == 404
+    assert b"Wijkwijzer" in response.content

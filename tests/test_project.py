@@ -1,0 +1,44 @@
+"""Project-level promises: the package layout and production settings."""
+
+import os
+import site as stdlib_site
+import subprocess
+import sys
+from pathlib import Path
+
+import wijkwijzer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_site_folder_is_importable_as_wijkwijzer_without_shadowing_site():
+    assert Path(wijkwijzer.__file__).parent == ROOT / "site"
+    assert Path(stdlib_site.__file__).parent != ROOT / "site"
+
+
+def run_with_settings(module, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    environment.update(DJANGO_SETTINGS_MODULE=module, **env)
+    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_with_settings("wijkwijzer.settings.production")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run_with_settings(
+        "wijkwijzer.settings.production",
+        SECRET_KEY="a-long-random-test-value-" + "x7Gq" * 12,
+        ALLOWED_HOSTS="wijkwijzer.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
