@@ -8,6 +8,7 @@ with the ORM for filters and facet counts).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -64,8 +65,21 @@ def _filtered(base: QuerySet, query: ServiceQuery) -> QuerySet:
     return base
 
 
+def search_terms(text: str) -> str:
+    """The words of ``text``, without anything a full-text engine reads as syntax.
+
+    SQLite FTS5 fails on an unclosed quote and reads AND, OR, NOT, NEAR, ``*``,
+    ``-`` and ``:`` as operators; residents mean none of that. Letters and digits
+    of every script stay.
+    """
+    return " ".join(re.sub(r"[^\w\s]|_", " ", text).lower().split())
+
+
 def _text_matches(base: QuerySet, text: str) -> tuple[list[int], bool]:
     """Ids of services matching ``text``, best first; all words if possible, else any."""
+    text = search_terms(text)
+    if not text:
+        return [], False
     ids = [page.pk for page in base.search(text, operator="and")]
     if ids or len(text.split()) < 2:
         return ids, False
@@ -83,7 +97,8 @@ def _facet_counts(base: QuerySet, query: ServiceQuery, matched: list[int] | None
         ("audiences", "audiences__slug"),
         ("languages", "languages__code"),
     ):
-        rows = scoped(facet).values_list(path).annotate(n=Count("pk", distinct=True))
+        # order_by() clears Page's default ordering, which would split the groups.
+        rows = scoped(facet).order_by().values_list(path).annotate(n=Count("pk", distinct=True))
         counts[facet] = {value: n for value, n in rows if value}
 
     # A service serves a wijk directly or through its whole municipality.

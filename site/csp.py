@@ -20,5 +20,5 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             if not report_only:
                 # An empty dict builds an empty policy, so no enforcing header.
                 return PolicyParts({}, None, None, None)
-            return super().get_policy_parts(request, response, report_only=False)
+            return PolicyParts(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], None, None, None)
         return super().get_policy_parts(request, response, report_only=report_only)

@@ -84,7 +84,7 @@ class _Loader:
         municipality, created = Municipality.objects.update_or_create(
             cbs_code=data["municipality"]["code"], defaults={"name": data["municipality"]["name"]}
         )
-        self.report.created["municipalities"] += created
+        self.report.created["Municipality"] += created
         self.municipality = municipality
 
         home = self._home_page(data.get("home", {}))
@@ -214,16 +214,16 @@ class _Loader:
 
     def _upsert(self, parent: Page, model, slug: str, fields: dict):
         existing = model.objects.child_of(parent).filter(slug=slug).first()
-        kind = model._meta.verbose_name_plural
+        kind = model.__name__
         if existing is None:
             page = model(slug=slug, title=fields.get("title") or slug, locale=parent.locale)
             page.show_in_menus = model in (WijkIndexPage, PartnerIndexPage, ThemeIndexPage)
             self._assign(page, fields)
             parent.add_child(instance=page)
-            self.report.created[str(kind)] += 1
+            self.report.created[kind] += 1
         else:
             page = existing
-            self.report.updated[str(kind)] += 1
+            self.report.updated[kind] += 1
         return self._save(page, fields, kind=f"{model.__name__} {slug!r}")
 
     @staticmethod
@@ -235,6 +235,12 @@ class _Loader:
         self._assign(page, fields)
         try:
             page.full_clean()
+            if isinstance(page, ServicePage):
+                area_error = page.service_area_error(
+                    list(page.wijken.all()), list(page.municipalities.all())
+                )
+                if area_error:
+                    raise ValidationError({"wijken": area_error})
             for relation in ("locations", "opening_hours", "opening_hours_exceptions"):
                 for child in getattr(page, relation).all() if hasattr(page, relation) else ():
                     child.full_clean(exclude=["page"])

@@ -23,6 +23,7 @@ from ..fields import (
     longitude_field,
     phone_field,
 )
+from ..forms import ServicePageForm
 
 
 class ServicePageQuerySet(PageQuerySet):
@@ -116,6 +117,7 @@ class ServicePage(Page):
     )
 
     objects = ServicePageManager()
+    base_form_class = ServicePageForm
 
     parent_page_types = ["directory.PartnerPage"]
     subpage_types: list[str] = []
@@ -202,10 +204,6 @@ class ServicePage(Page):
                     "Give at least one way to contact the service: phone, e-mail, WhatsApp or website."
                 )
             )
-        if not self.wijken.all() and not self.municipalities.all():
-            errors.setdefault("wijken", []).append(
-                _("Choose the wijken this service is for, or a whole municipality.")
-            )
         if errors:
             raise ValidationError(errors)
 
@@ -216,6 +214,17 @@ class ServicePage(Page):
         context["structured_data"] = structured_data.service(self, request)
         context["open_now"] = self.is_open_at(timezone.now())
         return context
+
+    @staticmethod
+    def service_area_error(wijken, municipalities):
+        """The error for a service that serves nowhere, or None.
+
+        Not part of ``clean()``: the editor form assigns many-to-many values only
+        after model validation, so ``ServicePageForm`` checks its cleaned data.
+        """
+        if not wijken and not municipalities:
+            return _("Choose the wijken this service is for, or a whole municipality.")
+        return None
 
     @property
     def partner(self):

@@ -89,7 +89,9 @@ class ThemeIndexPage(RoutablePageMixin, DirectoryIndexPage):
         context = super().get_context(request, *args, **kwargs)
         services = ServicePage.objects.live().public().filter(locale=self.locale)
         counts = dict(
-            services.values_list("themes__slug").annotate(n=models.Count("pk", distinct=True))
+            services.order_by()
+            .values_list("themes__slug")
+            .annotate(n=models.Count("pk", distinct=True))
         )
         context["themes"] = [
             (theme, counts.get(theme.slug, 0)) for theme in Theme.for_locale(self.locale)

@@ -10,6 +10,9 @@ SECRET_KEY = env("SECRET_KEY") or "django-insecure-dev-only-never-use-this-key-i
 SECURE_SSL_REDIRECT = False
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 
+# runserver serves static files from the finders; collectstatic is for production.
+STATIC_ROOT = None
+
 # An untracked local.py may override anything for one developer's machine.
 with contextlib.suppress(ImportError):
     from .local import *  # noqa: F403

@@ -84,7 +84,13 @@ def service_form_data(wijk: WijkPage, **overrides) -> dict:
         "last_verified": "2026-11-01",
     }
     data.update(overrides)
-    return nested_form_data(data)
+    # nested_form_data would number the items of a list; a multiple choice
+    # field posts the same name once per chosen value instead.
+    choices = {
+        key: data.pop(key)
+        for key in ("themes", "audiences", "languages", "wijken", "municipalities")
+    }
+    return {**nested_form_data(data), **choices}
 
 
 class EditorCreatesAService(WagtailPageTestCase):
@@ -135,3 +141,10 @@ class EditorCreatesAService(WagtailPageTestCase):
         location_errors = form.formsets["locations"].errors[0]
         self.assertEqual(set(location_errors), {"postcode", "latitude", "longitude"})
         self.assertIn("closes", form.formsets["opening_hours"].errors[0])
+
+    def test_a_service_must_serve_a_wijk_or_a_whole_municipality(self):
+        url = reverse("wagtailadmin_pages:add", args=("directory", "servicepage", self.partner.pk))
+        response = self.client.post(url, service_form_data(self.wijk, wijken=[]))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("wijken", response.context["form"].errors)
+        self.assertFalse(ServicePage.objects.filter(slug="formulierenhulp-test").exists())

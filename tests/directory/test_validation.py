@@ -161,16 +161,14 @@ def test_a_wijk_code_is_unique_within_a_language(wijk):
 
 
 @pytest.mark.django_db
-def test_a_service_needs_an_area_a_contact_and_a_cost_note(service):
-    service.wijken = []
-    service.municipalities = []
+def test_a_service_needs_a_contact_and_a_cost_note(service):
     service.phone = service.whatsapp = ""
     service.email = service.website = ""
     service.cost = "paid"
     service.cost_note = ""
     with pytest.raises(ValidationError) as error:
         service.full_clean()
-    assert {"wijken", "phone", "cost_note"} <= set(error.value.message_dict)
+    assert {"phone", "cost_note"} <= set(error.value.message_dict)
 
 
 @pytest.mark.django_db
