@@ -217,7 +217,6 @@ class _Loader:
         kind = model.__name__
         if existing is None:
             page = model(slug=slug, title=fields.get("title") or slug, locale=parent.locale)
-            page.show_in_menus = model in (WijkIndexPage, PartnerIndexPage, ThemeIndexPage)
             self._assign(page, fields)
             parent.add_child(instance=page)
             self.report.created[kind] += 1

@@ -5,7 +5,7 @@ from django.utils.safestring import mark_safe
 
 from wagtail.models import Locale, Site
 
-from directory.models import HomePage, PartnerIndexPage, ThemeIndexPage, WijkIndexPage
+from directory.models import ContentPage, HomePage, PartnerIndexPage, ThemeIndexPage, WijkIndexPage
 
 register = template.Library()
 
@@ -34,18 +34,23 @@ def home_page(context):
     return (root.get_translation_or_none(Locale.get_active()) or root).specific
 
 
-@register.simple_tag(takes_context=True)
-def main_navigation(context):
-    """Links to the listing pages under the home page, in the visitor's language."""
+def _home_children(context, types):
     home = home_page(context)
     if home is None or not isinstance(home, HomePage):
         return []
-    children = home.get_children().live().public().in_menu().specific()
-    return [
-        page
-        for page in children
-        if isinstance(page, (ThemeIndexPage, WijkIndexPage, PartnerIndexPage))
-    ]
+    return list(home.get_children().live().public().type(*types).specific())
+
+
+@register.simple_tag(takes_context=True)
+def main_navigation(context):
+    """Links to the listing pages under the home page, in the visitor's language."""
+    return _home_children(context, (ThemeIndexPage, WijkIndexPage, PartnerIndexPage))
+
+
+@register.simple_tag(takes_context=True)
+def footer_navigation(context):
+    """Links to the text pages (about, privacy) under the home page."""
+    return _home_children(context, (ContentPage,))
 
 
 @register.filter
