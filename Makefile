@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-sqlite test-postgres checks lint format messages clean
+.PHONY: install run test test-sqlite test-postgres checks lint format messages engine clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: $(VENV)/.installed node_modules/.installed
+
+# The OpenSearch node the tests start: Maven resolves it from Maven Central.
+engine: install
+	@command -v mvn >/dev/null && command -v javac >/dev/null || { echo "The search tests need Java 17 and Maven: sudo apt-get install openjdk-17-jdk-headless maven"; exit 1; }
+	$(PY) -c "from tests.engine.node import build; build()"
 
 # Compiled catalogs (.mo) are build output, never committed.
 messages: install
@@ -39,10 +44,10 @@ checks: messages
 	DJANGO_SETTINGS_MODULE=wijkwijzer.settings.production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  ALLOWED_HOSTS=wijkwijzer.example $(PY) manage.py check --deploy --fail-level WARNING
 
-test-sqlite: messages
+test-sqlite: messages engine
 	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest
 
-test-postgres: messages
+test-postgres: messages engine
 	scripts/with-postgres $(PY) -m pytest
 
 test: checks test-sqlite test-postgres
@@ -56,5 +61,5 @@ format: install
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules var db.sqlite3
+	rm -rf $(VENV) node_modules var db.sqlite3 tests/engine/target
 	find locale -name '*.mo' -delete

@@ -1,13 +1,22 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import Locale
 
+from directory.choices import Access, Cost, PartnerType
 from directory.models import Audience, Language, Theme, WijkPage
 
+from .geocoding import get_geocoder
 from .query import ServiceQuery
 
 MAX_QUERY_LENGTH = 200
+RADIUS_CHOICES = [("1", _("1 km")), ("2", _("2 km")), ("5", _("5 km")), ("10", _("10 km"))]
+SORT_CHOICES = [
+    ("", _("Best match")),
+    ("distance", _("Nearest first")),
+    ("verified", _("Most recently checked")),
+]
 
 
 class ServiceSearchForm(forms.Form):
@@ -22,7 +31,18 @@ class ServiceSearchForm(forms.Form):
             "max_length": _("Please use fewer words: at most %(limit_value)d characters."),
         },
     )
+    place = forms.CharField(
+        label=_("Near postcode"),
+        required=False,
+        max_length=40,
+        help_text=_("For example 3563 AB or 3563"),
+    )
+    radius = forms.TypedChoiceField(
+        label=_("Distance"), required=False, choices=RADIUS_CHOICES, coerce=float, empty_value=None
+    )
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
     wijk = forms.ChoiceField(label=_("Wijk"), required=False)
+    open_now = forms.BooleanField(label=_("Open now"), required=False)
     theme = forms.MultipleChoiceField(
         label=_("Theme"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -31,6 +51,21 @@ class ServiceSearchForm(forms.Form):
     )
     language = forms.MultipleChoiceField(
         label=_("Language"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    partner_type = forms.MultipleChoiceField(
+        label=_("Type of organisation"),
+        required=False,
+        choices=PartnerType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cost = forms.MultipleChoiceField(
+        label=_("Cost"), required=False, choices=Cost.choices, widget=forms.CheckboxSelectMultiple
+    )
+    access = forms.MultipleChoiceField(
+        label=_("How to get it"),
+        required=False,
+        choices=Access.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, locale: Locale, **kwargs):
@@ -45,14 +80,37 @@ class ServiceSearchForm(forms.Form):
             for wijk in WijkPage.objects.live().public().filter(locale=locale).order_by("title")
         ]
 
+    def clean_q(self):
+        return " ".join(self.cleaned_data["q"].split())
+
+    def clean_place(self):
+        place = self.cleaned_data["place"].strip()
+        if not place:
+            return None
+        point = get_geocoder().locate(place)
+        if point is None:
+            raise forms.ValidationError(
+                _("We do not know this place. Enter a postcode such as 3563 AB or 3563."),
+                code="unknown_place",
+            )
+        return point
+
     def to_query(self) -> ServiceQuery:
         """The query built from the fields that are valid."""
         self.is_valid()
         data = self.cleaned_data
+        point = data.get("place")
         return ServiceQuery(
-            text=" ".join(data.get("q", "").split()),
+            text=data.get("q", ""),
             themes=tuple(data.get("theme", ())),
             audiences=tuple(data.get("audience", ())),
             languages=tuple(data.get("language", ())),
+            partner_types=tuple(data.get("partner_type", ())),
+            costs=tuple(data.get("cost", ())),
+            accesses=tuple(data.get("access", ())),
             wijk=data.get("wijk", ""),
+            open_at=timezone.now() if data.get("open_now") else None,
+            point=point,
+            radius_km=(data.get("radius") or 5.0) if point else None,
+            sort=data.get("sort", ""),
         )

@@ -1,72 +1,102 @@
 """The one query API over the directory's services.
 
 Views build a :class:`ServiceQuery` and call :func:`search_services`; they never
-touch a search backend themselves. This is the embedded database implementation
-(SQLite FTS5 or PostgreSQL full text through Wagtail's database search backend,
-with the ORM for filters and facet counts).
+touch a search backend. :func:`get_backend` chooses the backend, and when the
+engine fails the database answers instead, marked ``degraded``.
 """
 
 from __future__ import annotations
 
+import datetime
+import logging
 import re
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 
 from wagtail.models import Locale
 
-from directory.models import ServicePage
+from .geocoding import Point
 
-FACETS = ("themes", "audiences", "languages", "wijk")
+logger = logging.getLogger(__name__)
+
+SORTS = ("relevance", "distance", "verified")
+# Filters whose values are alternatives; the keys are also the facet names.
+MULTI_FILTERS = ("themes", "audiences", "languages", "partner_types", "costs", "accesses")
+FACETS = (*MULTI_FILTERS, "wijk")
 
 
 @dataclass(frozen=True)
 class ServiceQuery:
-    """What a visitor asked for. Within a facet values are alternatives (OR);
-    different facets all apply (AND)."""
+    """What a visitor asked for. Within a filter values are alternatives (OR);
+    different filters all apply (AND)."""
 
     text: str = ""
     themes: tuple[str, ...] = ()
     audiences: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    partner_types: tuple[str, ...] = ()
+    costs: tuple[str, ...] = ()
+    accesses: tuple[str, ...] = ()
     wijk: str = ""
+    open_at: datetime.datetime | None = None
+    point: Point | None = None
+    radius_km: float | None = None
+    sort: str = ""
 
     @property
-    def is_empty(self) -> bool:
-        return self == ServiceQuery()
+    def effective_sort(self) -> str:
+        if self.sort in SORTS and (self.sort != "distance" or self.point):
+            return self.sort
+        if self.text:
+            return "relevance"
+        return "distance" if self.point else "title"
 
     def without(self, facet: str) -> ServiceQuery:
         return replace(self, **{facet: "" if facet == "wijk" else ()})
 
 
 @dataclass
+class Hit:
+    service: object  # a live, public directory.ServicePage
+    highlight: str = ""  # safe HTML: the engine or our highlighter escaped it
+    distance_km: float | None = None
+
+
+@dataclass
 class ServiceSearchResults:
     query: ServiceQuery
-    page: object  # django.core.paginator.Page of ServicePage
+    page: Page  # of Hit
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     # True when no service had every word, so services with some of them are shown.
     matched_some_words: bool = False
+    suggestion: str = ""
+    # True when the engine failed and the database answered instead.
+    degraded: bool = False
+    backend: str = ""
 
 
-def _filtered(base: QuerySet, query: ServiceQuery) -> QuerySet:
-    if query.themes:
-        base = base.filter(themes__slug__in=query.themes)
-    if query.audiences:
-        base = base.filter(audiences__slug__in=query.audiences)
-    if query.languages:
-        base = base.filter(languages__code__in=query.languages)
-    if query.wijk:
-        base = base.filter(
-            Q(wijken__cbs_code=query.wijk) | Q(municipalities__wijken__cbs_code=query.wijk)
-        )
-    return base
+class SearchBackend(Protocol):
+    name: str
+
+    def search(
+        self, query: ServiceQuery, locale: Locale, page_number: int, per_page: int
+    ) -> ServiceSearchResults: ...
+
+    def suggest(self, text: str, locale: Locale, limit: int) -> list: ...
+
+
+class EngineError(Exception):
+    """The search engine did not answer, or answered with an error."""
 
 
 def search_terms(text: str) -> str:
-    """The words of ``text``, without anything a full-text engine reads as syntax.
+    """The words of ``text``, without anything a full-text parser reads as syntax.
 
     SQLite FTS5 fails on an unclosed quote and reads AND, OR, NOT, NEAR, ``*``,
     ``-`` and ``:`` as operators; residents mean none of that. Letters and digits
@@ -75,70 +105,85 @@ def search_terms(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]|_", " ", text).lower().split())
 
 
-def _text_matches(base: QuerySet, text: str) -> tuple[list[int], bool]:
-    """Ids of services matching ``text``, best first; all words if possible, else any."""
-    text = search_terms(text)
-    if not text:
-        return [], False
-    ids = [page.pk for page in base.search(text, operator="and")]
-    if ids or len(text.split()) < 2:
-        return ids, False
-    return [page.pk for page in base.search(text, operator="or")], True
+class HitWindow(Sequence):
+    """The hits of one page standing in for all ``total`` results, so that
+    Django's Paginator can number pages without loading every result."""
+
+    def __init__(self, hits: list[Hit], total: int, offset: int):
+        self.hits, self.total, self.offset = hits, total, offset
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start = (index.start or 0) - self.offset
+            stop = (index.stop or self.total) - self.offset
+            return self.hits[max(start, 0) : max(stop, 0)]
+        return self.hits[index - self.offset]
 
 
-def _facet_counts(base: QuerySet, query: ServiceQuery, matched: list[int] | None):
-    def scoped(facet):
-        qs = _filtered(base, query.without(facet))
-        return qs.filter(pk__in=matched) if matched is not None else qs
+def page_of_hits(hits: list[Hit], total: int, page_number: int, per_page: int) -> Page:
+    paginator = Paginator(HitWindow(hits, total, (page_number - 1) * per_page), per_page)
+    return paginator.page(page_number) if total else paginator.page(1)
 
-    counts: dict[str, dict[str, int]] = {}
-    for facet, path in (
-        ("themes", "themes__slug"),
-        ("audiences", "audiences__slug"),
-        ("languages", "languages__code"),
-    ):
-        # order_by() clears Page's default ordering, which would split the groups.
-        rows = scoped(facet).order_by().values_list(path).annotate(n=Count("pk", distinct=True))
-        counts[facet] = {value: n for value, n in rows if value}
 
-    # A service serves a wijk directly or through its whole municipality.
-    in_scope = scoped("wijk")
-    per_wijk: dict[str, set[int]] = defaultdict(set)
-    for path in ("wijken__cbs_code", "municipalities__wijken__cbs_code"):
-        for code, pk in in_scope.values_list(path, "pk"):
-            if code:
-                per_wijk[code].add(pk)
-    counts["wijk"] = {code: len(pks) for code, pks in per_wijk.items()}
-    return counts
+def clamp_page(page_number, total: int, per_page: int) -> int:
+    """A valid page number for ``page_number`` as typed in a URL."""
+    try:
+        number = int(page_number)
+    except (TypeError, ValueError):
+        number = 1
+    last = max(1, -(-total // per_page))
+    return min(max(number, 1), last)
+
+
+def get_backend() -> SearchBackend:
+    """The one place that chooses the backend."""
+    from .backends.database import DatabaseBackend
+
+    if settings.SEARCH_ENGINE["URL"]:
+        from .backends.engine import EngineBackend
+
+        return EngineBackend()
+    return DatabaseBackend()
+
+
+ENGINE_DOWN_KEY = "search:engine-down"
+
+
+def engine_recently_failed() -> bool:
+    return bool(cache.get(ENGINE_DOWN_KEY))
+
+
+def note_engine_failure(error: Exception, **context) -> None:
+    logger.warning("Search engine failed, answering from the database: %s %s", error, context)
+    cache.set(ENGINE_DOWN_KEY, True, settings.SEARCH_ENGINE["RETRY_AFTER"])
 
 
 def search_services(
     query: ServiceQuery, locale: Locale, page_number=1, per_page: int = 20
 ) -> ServiceSearchResults:
-    base = ServicePage.objects.live().public().filter(locale=locale)
-    matched, some_words = (None, False)
-    if query.text:
-        matched, some_words = _text_matches(base, query.text)
+    from .backends.database import DatabaseBackend
 
-    filtered_ids = set(_filtered(base, query).values_list("pk", flat=True))
-    if matched is not None:
-        ordered = [pk for pk in matched if pk in filtered_ids]
-    else:
-        ordered = list(
-            base.filter(pk__in=filtered_ids).order_by("title").values_list("pk", flat=True)
-        )
+    backend = get_backend()
+    if backend.name != "database" and not engine_recently_failed():
+        try:
+            return backend.search(query, locale, page_number, per_page)
+        except EngineError as error:
+            note_engine_failure(error, locale=locale.language_code, query=query.text[:100])
+    results = DatabaseBackend().search(query, locale, page_number, per_page)
+    results.degraded = backend.name != "database"
+    return results
 
-    page = Paginator(ordered, per_page).get_page(page_number)
-    services = ServicePage.objects.filter(pk__in=list(page.object_list)).prefetch_related(
-        "themes", "languages", "locations"
-    )
-    by_pk = {service.pk: service for service in services}
-    page.object_list = [by_pk[pk] for pk in page.object_list]
 
-    return ServiceSearchResults(
-        query=query,
-        page=page,
-        total=len(ordered),
-        facets=_facet_counts(base, query, matched),
-        matched_some_words=some_words,
-    )
+def suggest_services(text: str, locale: Locale, limit: int = 8) -> list:
+    from .backends.database import DatabaseBackend
+
+    backend = get_backend()
+    if backend.name != "database" and not engine_recently_failed():
+        try:
+            return backend.suggest(text, locale, limit)
+        except EngineError as error:
+            note_engine_failure(error, locale=locale.language_code, suggest=text[:100])
+    return DatabaseBackend().suggest(text, locale, limit)

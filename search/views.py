@@ -1,18 +1,30 @@
+from django.http import JsonResponse
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
 
 from wagtail.models import Locale
 
-from .forms import ServiceSearchForm
-from .query import search_services
+from .forms import MAX_QUERY_LENGTH, ServiceSearchForm
+from .query import search_services, suggest_services
 
 
+@require_GET
 def search(request):
     locale = Locale.get_active()
     form = ServiceSearchForm(request.GET, locale=locale)
     query = form.to_query()
     results = search_services(query, locale, page_number=request.GET.get("page"))
-    return TemplateResponse(
-        request,
-        "search/search.html",
-        {"form": form, "query": query, "results": results},
+    template = (
+        "search/includes/results.html" if request.GET.get("partial") else "search/search.html"
+    )
+    return TemplateResponse(request, template, {"form": form, "query": query, "results": results})
+
+
+@require_GET
+def suggest(request):
+    """Titles that complete what the visitor is typing, for the search box."""
+    text = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+    services = suggest_services(text, Locale.get_active()) if len(text.strip()) >= 2 else []
+    return JsonResponse(
+        {"suggestions": [{"title": service.title, "url": service.url} for service in services]}
     )

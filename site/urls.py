@@ -25,6 +25,7 @@ if settings.DEBUG:
 # opens in the language it was shared in.
 urlpatterns += i18n_patterns(
     path("zoeken/", search_views.search, name="search"),
+    path("zoeken/suggesties/", search_views.suggest, name="search_suggest"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

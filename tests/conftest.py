@@ -48,3 +48,67 @@ def partner(service) -> PartnerPage:
 @pytest.fixture
 def wijk(db) -> WijkPage:
     return WijkPage.objects.get(cbs_code="WK034403")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The circuit breaker and other cached state never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def opensearch_node():
+    """A real OpenSearch node on 127.0.0.1, started once per test run."""
+    from tests.engine.node import OpenSearchNode
+
+    node = OpenSearchNode().start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def engine_index(opensearch_node, django_db_setup, django_db_blocker):
+    """The demo directory indexed in the test node, as ``search_rebuild`` does it."""
+    from search.engine.client import Engine
+    from search.engine.indexing import rebuild
+
+    with django_db_blocker.unblock():
+        counts = rebuild(Engine(url=opensearch_node.url, for_indexing=True))
+        live = ServicePage.objects.live().public().filter(locale__language_code="nl").count()
+    assert counts["nl"] == live
+    return opensearch_node.url
+
+
+@pytest.fixture
+def use_engine(settings, engine_index):
+    settings.SEARCH_ENGINE = {**settings.SEARCH_ENGINE, "URL": engine_index}
+    return engine_index
+
+
+@pytest.fixture(params=["database", "engine"])
+def backend(request, settings):
+    """Run a test once against each backend: the contract both must keep."""
+    if request.param == "engine":
+        request.getfixturevalue("use_engine")
+    else:
+        settings.SEARCH_ENGINE = {**settings.SEARCH_ENGINE, "URL": ""}
+    return request.param
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} test(s) were skipped; a skipped suite counts as a failure here.",
+            red=True,
+        )
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter and reporter.stats.get("skipped") and exitstatus == 0:
+        session.exitstatus = 1

@@ -26,6 +26,11 @@ env = environ.Env(
     SECURE_HSTS_SECONDS=(int, 31_536_000),
     SECURE_SSL_REDIRECT=(bool, True),
     LOG_LEVEL=(str, "INFO"),
+    SEARCH_ENGINE_URL=(str, ""),
+    SEARCH_ENGINE_FLAVOUR=(str, "opensearch"),
+    SEARCH_ENGINE_TIMEOUT=(float, 1.0),
+    SEARCH_INDEX_PREFIX=(str, "wijkwijzer"),
+    GEOCODER=(str, "offline"),
 )
 
 DEBUG = env("DEBUG")
@@ -186,6 +191,22 @@ WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL")
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
+# The directory's own search (search/): the database by default; an
+# OpenSearch or Elasticsearch engine when SEARCH_ENGINE_URL is set, with the
+# database as fallback while the engine is down.
+SEARCH_ENGINE = {
+    "URL": env("SEARCH_ENGINE_URL"),
+    "FLAVOUR": env("SEARCH_ENGINE_FLAVOUR"),
+    # Searches give up after TIMEOUT seconds and fall back to the database;
+    # background indexing may wait longer.
+    "TIMEOUT": env("SEARCH_ENGINE_TIMEOUT"),
+    "INDEX_TIMEOUT": 30.0,
+    "INDEX_PREFIX": env("SEARCH_INDEX_PREFIX"),
+    # After a failure, skip the engine for this many seconds instead of
+    # making every visitor wait for the timeout again.
+    "RETRY_AFTER": 30,
+}
+GEOCODER = env("GEOCODER")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024

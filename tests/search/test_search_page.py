@@ -17,7 +17,7 @@ def search(client, **params):
 
 
 def result_pks(response):
-    return [service.pk for service in response.context["results"].page]
+    return [hit.service.pk for hit in response.context["results"].page]
 
 
 def all_results(client, **params):

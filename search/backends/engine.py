@@ -1,0 +1,238 @@
+"""The Elasticsearch-compatible backend: per-language analysis, synonyms,
+geo distance, aggregations for facets, highlighting and suggestions.
+
+Queries are built with elasticsearch-dsl and sent as plain dicts through the
+configured client (see ``search.engine.client``). Every hit is checked against
+the database before it is shown, so a stale index never shows a page that is
+unpublished, private or deleted.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from wagtail.models import Locale
+
+from elasticsearch_dsl import Q, Search
+
+from directory.models import ServicePage
+
+from ..engine.client import Engine
+from ..engine.documents import minute_of_week
+from ..geocoding import Point
+from ..query import (
+    FACETS,
+    Hit,
+    ServiceQuery,
+    ServiceSearchResults,
+    clamp_page,
+    page_of_hits,
+    search_terms,
+)
+
+TEXT_FIELDS = ["title^3", "summary^2", "body", "accessibility", "theme_names^2", "audience_names"]
+FACET_FIELDS = {
+    "themes": "themes",
+    "audiences": "audiences",
+    "languages": "languages",
+    "partner_types": "partner_type",
+    "costs": "cost",
+    "accesses": "access",
+    "wijk": "wijken",
+}
+MAX_WINDOW = 10_000  # the engine's default max_result_window
+
+
+def _facet_filters(query: ServiceQuery) -> dict[str, Q]:
+    filters = {}
+    for facet, field in FACET_FIELDS.items():
+        value = getattr(query, facet)
+        if value:
+            filters[facet] = Q("terms", **{field: [value] if facet == "wijk" else list(value)})
+    return filters
+
+
+def _other_filters(query: ServiceQuery) -> list[Q]:
+    filters = []
+    if query.open_at:
+        moment = timezone.localtime(query.open_at)
+        weekly = Q("term", open_ranges=minute_of_week(moment)) & ~Q(
+            "term", exception_dates=moment.date().isoformat()
+        )
+        exceptional = Q("term", exception_open=moment.isoformat())
+        filters.append((weekly | exceptional) & ~Q("term", status="temporarily_closed"))
+    if query.point and query.radius_km:
+        filters.append(
+            Q(
+                "geo_distance",
+                distance=f"{query.radius_km}km",
+                locations={"lat": query.point.latitude, "lon": query.point.longitude},
+            )
+        )
+    return filters
+
+
+def _sort(query: ServiceQuery) -> list:
+    tiebreak = [{"title.sort": "asc"}, {"pk": "asc"}]
+    sort = query.effective_sort
+    if sort == "relevance":
+        return ["_score", *tiebreak]
+    if sort == "distance":
+        geo = {
+            "locations": {"lat": query.point.latitude, "lon": query.point.longitude},
+            "order": "asc",
+            "unit": "km",
+            "mode": "min",
+            "distance_type": "arc",
+        }
+        return [{"_geo_distance": geo}, *tiebreak]
+    if sort == "verified":
+        return [{"last_verified": "desc"}, *tiebreak]
+    return tiebreak
+
+
+def build_search(query: ServiceQuery, text: str, operator: str, offset: int, size: int) -> dict:
+    search = Search()
+    if text:
+        search = search.query(
+            "multi_match", query=text, fields=TEXT_FIELDS, type="cross_fields", operator=operator
+        )
+    facet_filters = _facet_filters(query)
+    always = _other_filters(query)
+    if always:
+        search = search.filter("bool", filter=always)
+    if facet_filters:
+        search = search.post_filter("bool", filter=list(facet_filters.values()))
+    for facet in FACETS:
+        others = [q for name, q in facet_filters.items() if name != facet]
+        bucket = search.aggs.bucket(facet, "filter", filter=Q("bool", filter=others))
+        bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=1000)
+    search = search.sort(*_sort(query)).extra(from_=offset, size=size, track_total_hits=True)
+    search = search.source(["pk"])
+    if text:
+        search = search.highlight("summary", number_of_fragments=0).highlight_options(
+            pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html"
+        )
+        search = search.suggest(
+            "spelling", text, term={"field": "spell", "suggest_mode": "missing"}
+        )
+    return search.to_dict()
+
+
+class EngineBackend:
+    name = "engine"
+
+    def __init__(self, engine: Engine | None = None):
+        self.engine = engine or Engine()
+
+    def search(
+        self, query: ServiceQuery, locale: Locale, page_number, per_page: int
+    ) -> ServiceSearchResults:
+        text = search_terms(query.text)
+        number = clamp_page(page_number, MAX_WINDOW, per_page)
+        response, some_words = self._run(query, locale, text, number, per_page)
+        total = response["hits"]["total"]["value"]
+        if not response["hits"]["hits"] and total and number > 1:
+            number = clamp_page(number, total, per_page)
+            response, some_words = self._run(query, locale, text, number, per_page)
+
+        hits, stale = self._live_hits(response, query, locale)
+        total -= stale
+        return ServiceSearchResults(
+            query=query,
+            page=page_of_hits(hits, total, number, per_page),
+            total=total,
+            facets={
+                facet: {
+                    bucket["key"]: bucket["doc_count"]
+                    for bucket in response["aggregations"][facet]["values"]["buckets"]
+                }
+                for facet in FACETS
+            },
+            matched_some_words=some_words,
+            suggestion=self._suggestion(response, text) if total < 3 else "",
+            backend=self.name,
+        )
+
+    def suggest(self, text: str, locale: Locale, limit: int) -> list[ServicePage]:
+        words = search_terms(text)
+        if not words:
+            return []
+        body = (
+            Search()
+            .query(
+                "multi_match",
+                query=words,
+                type="bool_prefix",
+                fields=["title.prefix", "title.prefix._2gram", "title.prefix._3gram"],
+            )
+            .source(["pk"])
+            .extra(size=limit)
+            .to_dict()
+        )
+        response = self.engine.call(
+            "search", index=self.engine.alias(locale.language_code), body=body
+        )
+        ids = [int(hit["_id"]) for hit in response["hits"]["hits"]]
+        live = ServicePage.objects.live().public().filter(pk__in=ids, locale=locale).in_bulk()
+        return [live[pk] for pk in ids if pk in live]
+
+    def _run(self, query, locale, text, number, per_page):
+        index = self.engine.alias(locale.language_code)
+        offset = (number - 1) * per_page
+        size = max(0, min(per_page, MAX_WINDOW - offset))
+        body = build_search(query, text, "and", offset, size)
+        response = self.engine.call("search", index=index, body=body)
+        if text and len(text.split()) > 1 and not response["hits"]["total"]["value"]:
+            body = build_search(query, text, "or", offset, size)
+            return self.engine.call("search", index=index, body=body), True
+        return response, False
+
+    @staticmethod
+    def _live_hits(response: dict, query: ServiceQuery, locale: Locale) -> tuple[list[Hit], int]:
+        rows = response["hits"]["hits"]
+        ids = [int(row["_id"]) for row in rows]
+        live = (
+            ServicePage.objects.live()
+            .public()
+            .filter(pk__in=ids, locale=locale)
+            .prefetch_related("themes", "languages", "locations")
+            .in_bulk()
+        )
+        hits = []
+        for row in rows:
+            service = live.get(int(row["_id"]))
+            if service is None:
+                continue
+            highlight = row.get("highlight", {}).get("summary", [""])[0]
+            hits.append(
+                Hit(
+                    service=service,
+                    # The engine escaped the text (encoder "html") and added only <mark>.
+                    highlight=mark_safe(highlight),  # noqa: S308
+                    distance_km=_distance(service, query.point),
+                )
+            )
+        return hits, len(rows) - len(hits)
+
+    @staticmethod
+    def _suggestion(response: dict, text: str) -> str:
+        words = text.split()
+        changed = False
+        for entry in response.get("suggest", {}).get("spelling", []):
+            if entry["options"]:
+                best = entry["options"][0]["text"]
+                words = [best if word == entry["text"] else word for word in words]
+                changed = True
+        return " ".join(words) if changed else ""
+
+
+def _distance(service: ServicePage, point: Point | None) -> float | None:
+    if point is None:
+        return None
+    distances = [
+        point.distance_km(Point(location.latitude, location.longitude))
+        for location in service.locations.all()
+    ]
+    return min(distances) if distances else None

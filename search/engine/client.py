@@ -1,0 +1,74 @@
+"""The engine's client: opensearch-py for OpenSearch, elasticsearch-py for
+Elasticsearch. Queries are built once (elasticsearch-dsl) as plain dicts and
+sent through whichever client the settings name; every transport failure
+becomes an :class:`~search.query.EngineError`."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.conf import settings
+
+from ..query import EngineError
+
+
+@cache
+def _client(url: str, flavour: str, timeout: float):
+    if flavour == "elasticsearch":
+        from elasticsearch import Elasticsearch
+
+        return Elasticsearch(url, request_timeout=timeout, max_retries=0, retry_on_timeout=False)
+    from opensearchpy import OpenSearch
+
+    return OpenSearch(hosts=[url], timeout=timeout, max_retries=0, retry_on_timeout=False)
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    errors: list[type[Exception]] = [ConnectionError, TimeoutError]
+    from opensearchpy.exceptions import OpenSearchException
+
+    errors.append(OpenSearchException)
+    try:
+        from elastic_transport import TransportError
+        from elasticsearch import ApiError
+
+        errors += [TransportError, ApiError]
+    except ImportError:  # pragma: no cover - elasticsearch-py is in requirements.txt
+        pass
+    return tuple(errors)
+
+
+class Engine:
+    """A thin facade over the client: the few calls the project makes."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        flavour: str | None = None,
+        timeout: float | None = None,
+        for_indexing: bool = False,
+    ):
+        config = settings.SEARCH_ENGINE
+        self.url = url or config["URL"]
+        self.flavour = flavour or config["FLAVOUR"]
+        if timeout is None:
+            timeout = config["INDEX_TIMEOUT"] if for_indexing else config["TIMEOUT"]
+        self.timeout = timeout
+        self.prefix = config["INDEX_PREFIX"]
+        if not self.url:
+            raise EngineError("No search engine configured (SEARCH_ENGINE_URL is empty).")
+        self.client = _client(self.url, self.flavour, self.timeout)
+
+    def call(self, method: str, *args, **kwargs):
+        target = self.client
+        for part in method.split("."):
+            target = getattr(target, part)
+        try:
+            response = target(*args, **kwargs)
+        except _errors() as error:
+            raise EngineError(f"{self.flavour} at {self.url}: {method} failed: {error}") from error
+        # elasticsearch-py 8 wraps bodies in ObjectApiResponse.
+        return getattr(response, "body", response)
+
+    def alias(self, language_code: str) -> str:
+        return f"{self.prefix}-services-{language_code}"

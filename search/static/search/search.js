@@ -1,0 +1,67 @@
+// Progressive enhancement for the search page. Without JavaScript the form is a
+// plain GET form and everything works; with it, results and counts follow the
+// filters without a full reload, and the search box suggests service titles.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.ww-search");
+  var results = document.getElementById("search-results");
+  if (!form || !results || !window.fetch || !window.DOMParser) return;
+
+  var pending = null;
+
+  function queryString() {
+    var params = new URLSearchParams(new FormData(form));
+    Array.from(params.keys()).forEach(function (key) {
+      if (params.get(key) === "") params.delete(key);
+    });
+    return params.toString();
+  }
+
+  function refresh() {
+    var url = form.action + "?" + queryString();
+    if (pending) pending.abort();
+    pending = new AbortController();
+    results.setAttribute("aria-busy", "true");
+    fetch(url, { signal: pending.signal, headers: { "X-Requested-With": "fetch" } })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.getElementById("search-results");
+        if (fresh) results.innerHTML = fresh.innerHTML;
+        page.querySelectorAll(".ww-count[id]").forEach(function (count) {
+          var current = document.getElementById(count.id);
+          if (current) current.textContent = count.textContent;
+        });
+        history.replaceState(null, "", url);
+      })
+      .catch(function () { /* keep the current results; submitting still works */ })
+      .finally(function () { results.removeAttribute("aria-busy"); });
+  }
+
+  form.addEventListener("change", function (event) {
+    if (event.target.name !== "q" && event.target.name !== "place") refresh();
+  });
+
+  var box = document.getElementById("search-q");
+  var list = document.getElementById("search-suggestions");
+  var timer = null;
+  if (box && list && form.dataset.suggestUrl) {
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      var text = box.value.trim();
+      if (text.length < 2) return;
+      timer = setTimeout(function () {
+        fetch(form.dataset.suggestUrl + "?q=" + encodeURIComponent(text))
+          .then(function (response) { return response.json(); })
+          .then(function (data) {
+            list.replaceChildren.apply(list, data.suggestions.map(function (item) {
+              var option = document.createElement("option");
+              option.value = item.title;
+              return option;
+            }));
+          })
+          .catch(function () {});
+      }, 200);
+    });
+  }
+})();

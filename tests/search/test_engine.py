@@ -1,0 +1,154 @@
+"""What only the engine does: language analysis, synonyms, suggestions, and an
+index that follows the editors' changes and can be rebuilt without downtime."""
+
+from django.core.management import call_command
+
+from wagtail.models import Locale
+
+import pytest
+
+from directory.models import PartnerPage, ServicePage
+from search.engine import indexing
+from search.engine.client import Engine
+from search.engine.mapping import MAPPING_VERSION
+from search.models import IndexChange
+from search.query import ServiceQuery, search_services, suggest_services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def nl(db):
+    return Locale.objects.get(language_code="nl")
+
+
+@pytest.fixture
+def engine(use_engine):
+    return Engine(url=use_engine, for_indexing=True)
+
+
+def engine_ids(engine, language, **query):
+    body = {
+        "query": {"match": query} if query else {"match_all": {}},
+        "size": 1000,
+        "_source": False,
+    }
+    engine.call("indices.refresh", index=engine.alias(language))
+    response = engine.call("search", index=engine.alias(language), body=body)
+    return {int(hit["_id"]) for hit in response["hits"]["hits"]}
+
+
+def test_dutch_stemming_finds_other_forms_of_a_word(use_engine, nl):
+    singular = {
+        h.service.pk for h in search_services(ServiceQuery(text="schuld"), nl, per_page=200).page
+    }
+    plural = {
+        h.service.pk for h in search_services(ServiceQuery(text="schulden"), nl, per_page=200).page
+    }
+    assert singular == plural
+    assert singular
+
+
+def test_social_domain_synonyms_find_the_same_help(use_engine, nl):
+    worries = search_services(ServiceQuery(text="geldzorgen"), nl, per_page=200)
+    debts = search_services(ServiceQuery(text="schulden"), nl, per_page=200)
+    assert worries.total == debts.total > 0
+    nt2 = {h.service.pk for h in search_services(ServiceQuery(text="nt2"), nl, per_page=200).page}
+    language_lessons = {
+        s.pk
+        for s in ServicePage.objects.live().filter(locale=nl)
+        if "taalles" in f"{s.title} {s.summary} {s.body}".lower()
+    }
+    assert language_lessons
+    assert language_lessons <= nt2
+
+
+def test_a_misspelt_word_gets_a_suggestion(use_engine, nl):
+    results = search_services(ServiceQuery(text="schuldn"), nl)
+    assert results.total == 0
+    assert results.suggestion == "schulden"
+
+
+def test_titles_are_suggested_while_typing(use_engine, nl):
+    suggestions = suggest_services("schuldh", nl)
+    assert suggestions
+    assert all("schuldh" in service.title.lower() for service in suggestions)
+
+
+def test_the_mapping_is_versioned_behind_an_alias(engine):
+    aliases = engine.call("indices.get_alias", name=engine.alias("nl"))
+    (index,) = aliases
+    assert f"-v{MAPPING_VERSION}-" in index
+    mapping = engine.call("indices.get_mapping", index=index)[index]["mappings"]
+    assert mapping["_meta"]["mapping_version"] == MAPPING_VERSION
+
+
+def test_search_keeps_working_during_a_full_rebuild(engine, nl, monkeypatch):
+    live = ServicePage.objects.live().public().filter(locale=nl).count()
+    seen = []
+
+    def search_meanwhile(language, done, total):
+        results = search_services(ServiceQuery(), nl)
+        seen.append((results.backend, results.total))
+
+    monkeypatch.setattr(indexing, "BATCH_SIZE", 25)
+    before = set(engine.call("indices.get_alias", name=engine.alias("nl")))
+    indexing.rebuild(engine, progress=search_meanwhile)
+    after = set(engine.call("indices.get_alias", name=engine.alias("nl")))
+
+    assert len(seen) >= 4
+    assert all(answer == ("engine", live) for answer in seen)
+    assert before != after
+    assert not engine.call("indices.exists", index=",".join(before))
+
+
+def test_publishing_unpublishing_and_deleting_reach_the_index(
+    engine, nl, service, django_capture_on_commit_callbacks
+):
+    service.title = "Gloednieuwe titel voor de indextest"
+    with django_capture_on_commit_callbacks(execute=True):
+        service.save_revision().publish()
+    assert service.pk in engine_ids(engine, "nl", title="gloednieuwe")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        service.unpublish()
+    assert service.pk not in engine_ids(engine, "nl")
+
+    other = ServicePage.objects.live().exclude(pk=service.pk).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        other.delete()
+    assert other.pk not in engine_ids(engine, "nl")
+    assert not IndexChange.objects.exists()
+
+
+def test_moving_a_service_to_another_partner_updates_its_partner_type(
+    engine, nl, service, django_capture_on_commit_callbacks
+):
+    police = PartnerPage.objects.filter(partner_type="politie").first()
+    assert service.get_parent().specific.partner_type != "politie"
+    with django_capture_on_commit_callbacks(execute=True):
+        service.move(police, pos="last-child")
+    found = search_services(ServiceQuery(partner_types=("politie",)), nl, per_page=200)
+    assert service.pk in {hit.service.pk for hit in found.page}
+
+
+def test_a_published_translation_is_indexed_in_its_own_language(
+    engine, service, django_capture_on_commit_callbacks, settings
+):
+    english = Locale.objects.get_or_create(language_code="en")[0]
+    partner = service.get_parent()
+    partner.get_parent().get_parent().copy_for_translation(english)
+    partner.get_parent().copy_for_translation(english)
+    partner.copy_for_translation(english)
+    translation = service.copy_for_translation(english)
+    translation.title = "Money advice walk-in hour"
+    with django_capture_on_commit_callbacks(execute=True):
+        translation.save_revision().publish()
+    assert translation.pk in engine_ids(engine, "en", title="money")
+    found = search_services(ServiceQuery(text="money advice"), english)
+    assert [hit.service.pk for hit in found.page] == [translation.pk]
+
+
+def test_search_sync_command_reports_the_queue(engine, capsys):
+    call_command("search_sync")
+    assert "0 still queued" in capsys.readouterr().out

@@ -1,0 +1,130 @@
+"""When the engine is down, silent or wrong, residents still get results: the
+database answers, the page says results may be less complete, and publishing
+never depends on the engine."""
+
+import logging
+import socket
+import time
+
+from django.core.cache import cache
+from django.core.management import call_command
+
+from wagtail.models import Locale
+
+import pytest
+
+from directory.models import ServicePage
+from search.engine.client import Engine
+from search.engine.indexing import rebuild
+from search.models import IndexChange
+from search.query import ServiceQuery, search_services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def nl(db):
+    return Locale.objects.get(language_code="nl")
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP server on 127.0.0.1 that accepts connections and never answers,
+    like an engine behind a firewall that drops packets."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    server.close()
+
+
+def point_engine_at(settings, url, **extra):
+    settings.SEARCH_ENGINE = {**settings.SEARCH_ENGINE, "URL": url, **extra}
+
+
+def assert_answered_by_database(results, nl):
+    assert results.degraded
+    assert results.backend == "database"
+    assert results.total == ServicePage.objects.live().public().filter(locale=nl).count()
+
+
+def test_engine_refusing_connections(settings, nl, caplog):
+    point_engine_at(settings, f"http://127.0.0.1:{closed_port()}")
+    with caplog.at_level(logging.WARNING, logger="search.query"):
+        results = search_services(ServiceQuery(), nl)
+    assert_answered_by_database(results, nl)
+    assert "Search engine failed" in caplog.text
+
+
+def test_engine_that_never_answers_times_out_within_a_second(settings, nl, silent_server):
+    point_engine_at(settings, silent_server)
+    started = time.monotonic()
+    results = search_services(ServiceQuery(text="schulden"), nl)
+    elapsed = time.monotonic() - started
+    assert results.degraded
+    assert results.total > 0
+    assert elapsed < 3
+
+
+def test_engine_answering_with_an_error(settings, nl, use_engine):
+    point_engine_at(settings, use_engine, INDEX_PREFIX="does-not-exist")
+    results = search_services(ServiceQuery(), nl)
+    assert_answered_by_database(results, nl)
+
+
+def test_after_a_failure_the_engine_is_left_alone_for_a_while(settings, nl, silent_server):
+    point_engine_at(settings, silent_server)
+    search_services(ServiceQuery(), nl)
+    started = time.monotonic()
+    results = search_services(ServiceQuery(text="wonen"), nl)
+    assert results.degraded
+    assert time.monotonic() - started < 0.5
+
+
+def test_the_search_page_tells_the_visitor_in_her_language(client, settings, nl):
+    point_engine_at(settings, f"http://127.0.0.1:{closed_port()}")
+    response = client.get("/nl/zoeken/", {"q": "schulden"})
+    assert response.status_code == 200
+    assert "Zoeken werkt op dit moment beperkt" in response.content.decode()
+
+
+@pytest.fixture
+def stoppable_node(tmp_path_factory):
+    from tests.engine.node import OpenSearchNode
+
+    node = OpenSearchNode(home=tmp_path_factory.mktemp("stoppable-node")).start()
+    yield node
+    node.stop()
+
+
+def test_publishing_while_the_engine_is_down_is_indexed_when_it_is_back(
+    settings, nl, service, stoppable_node, django_capture_on_commit_callbacks
+):
+    point_engine_at(settings, stoppable_node.url)
+    rebuild(Engine(url=stoppable_node.url, for_indexing=True))
+    stoppable_node.stop(remove=False)
+
+    service.title = "Nieuwe titel terwijl de zoekmachine uit staat"
+    with django_capture_on_commit_callbacks(execute=True):
+        service.save_revision().publish()
+    service.refresh_from_db()
+    assert service.title.startswith("Nieuwe titel")
+    assert IndexChange.objects.filter(page_id=service.pk, attempts__gte=1).exists()
+
+    while_down = search_services(ServiceQuery(text="zoekmachine"), nl)
+    assert while_down.degraded
+    assert service.pk in {hit.service.pk for hit in while_down.page}
+
+    stoppable_node.start()
+    cache.clear()  # forget the failure, as the breaker does after RETRY_AFTER seconds
+    call_command("search_sync")
+    assert not IndexChange.objects.exists()
+    back = search_services(ServiceQuery(text="zoekmachine"), nl)
+    assert not back.degraded
+    assert [hit.service.pk for hit in back.page] == [service.pk]
