@@ -4,7 +4,6 @@ rebuild into a fresh index that replaces the live one by an alias swap."""
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -48,7 +47,10 @@ def _bulk(engine: Engine, actions: list[dict], refresh) -> None:
 
 
 def index_pages(
-    engine: Engine, page_ids: Iterable[int], target: dict[str, str] | None = None
+    engine: Engine,
+    page_ids: Iterable[int],
+    target: dict[str, str] | None = None,
+    refresh: bool | str = False,
 ) -> int:
     """Upsert the live, public services among ``page_ids``; remove the others."""
     page_ids = set(page_ids)
@@ -62,7 +64,7 @@ def index_pages(
     for page_id in page_ids - {service.pk for service in services}:
         for language in content_languages():
             actions.append({"delete": {"_index": engine.alias(language), "_id": str(page_id)}})
-    _bulk(engine, actions, refresh=False if target else "wait_for")
+    _bulk(engine, actions, refresh=refresh)
     return len(services)
 
 
@@ -120,24 +122,31 @@ def rebuild(engine: Engine, progress: Callable[[str, int, int], None] | None = N
     return counts
 
 
-def drain_queue(limit: int = 5000) -> int:
-    """Send queued page changes to the engine; keep them queued if it fails."""
+def drain_queue(limit: int = 5000, patient: bool = False) -> int:
+    """Send queued page changes to the engine; keep them queued if it fails.
+
+    Impatient (the task started by an editor's change, which may run inside the
+    request): the short search timeout, and nothing at all while the engine is
+    known to be down. Patient (``manage.py search_sync``): the long indexing
+    timeout, and wait until the changes are searchable.
+    """
     from ..models import IndexChange
+    from ..query import engine_recently_failed, note_engine_failure
 
     changes = list(IndexChange.objects.order_by("pk")[:limit])
-    if not changes:
+    if not changes or (not patient and engine_recently_failed()):
         return 0
     try:
-        engine = Engine(for_indexing=True)
+        engine = Engine(for_indexing=patient)
         ensure_indexes(engine)
-        page_ids = defaultdict(list)
-        for change in changes:
-            page_ids[change.page_id].append(change.pk)
-        index_pages(engine, page_ids)
+        page_ids = {change.page_id for change in changes}
+        index_pages(engine, page_ids, refresh="wait_for" if patient else False)
     except EngineError as error:
         logger.warning(
             "Search index update failed; %d change(s) stay queued: %s", len(changes), error
         )
+        if not patient:
+            note_engine_failure(error, queued=len(changes))
         IndexChange.objects.filter(pk__in=[c.pk for c in changes]).update(
             attempts=F("attempts") + 1, last_error=str(error)[:500]
         )

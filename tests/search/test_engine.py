@@ -128,6 +128,7 @@ def test_moving_a_service_to_another_partner_updates_its_partner_type(
     assert service.get_parent().specific.partner_type != "politie"
     with django_capture_on_commit_callbacks(execute=True):
         service.move(police, pos="last-child")
+    engine.call("indices.refresh", index=engine.alias("nl"))
     found = search_services(ServiceQuery(partner_types=("politie",)), nl, per_page=200)
     assert service.pk in {hit.service.pk for hit in found.page}
 

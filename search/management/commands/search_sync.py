@@ -11,6 +11,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        sent = drain_queue()
+        sent = drain_queue(patient=True)
         waiting = IndexChange.objects.count()
         self.stdout.write(f"Sent {sent} change(s) to the search engine; {waiting} still queued.")
