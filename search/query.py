@@ -95,14 +95,20 @@ class EngineError(Exception):
     """The search engine did not answer, or answered with an error."""
 
 
+MAX_TERMS = 32
+MAX_TERM_LENGTH = 50
+
+
 def search_terms(text: str) -> str:
     """The words of ``text``, without anything a full-text parser reads as syntax.
 
     SQLite FTS5 fails on an unclosed quote and reads AND, OR, NOT, NEAR, ``*``,
     ``-`` and ``:`` as operators; residents mean none of that. Letters and digits
-    of every script stay.
+    of every script stay. No word is longer than any real one, and a pasted
+    essay is cut to its first words, so no query can be made expensive.
     """
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text).lower().split())
+    words = re.sub(r"[^\w\s]|_", " ", text[: MAX_TERMS * MAX_TERM_LENGTH]).lower().split()
+    return " ".join(word[:MAX_TERM_LENGTH] for word in words[:MAX_TERMS])
 
 
 class HitWindow(Sequence):

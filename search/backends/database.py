@@ -1,5 +1,6 @@
 """The embedded backend: Wagtail's database search for words (SQLite FTS5 or
-PostgreSQL full text), the ORM for filters and facet counts, Python for distance."""
+PostgreSQL full text), the ORM for filters, ordering and facet counts, and
+Python only for the last step of distance (haversine on a bounding box)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import math
 import re
 from collections import defaultdict
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Length, Substr
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Length, Lower, Substr
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -21,6 +22,7 @@ from directory.models import (
     PartnerPage,
     ServiceLocation,
     ServicePage,
+    WijkPage,
 )
 
 from ..geocoding import Point
@@ -47,6 +49,7 @@ FACET_PATHS = {
     "costs": "cost",
     "accesses": "access",
 }
+KM_PER_DEGREE_LATITUDE = 111.2
 
 
 def with_partner_path(queryset: QuerySet) -> QuerySet:
@@ -55,7 +58,11 @@ def with_partner_path(queryset: QuerySet) -> QuerySet:
 
 
 def filtered(base: QuerySet, query: ServiceQuery) -> QuerySet:
-    """``base`` narrowed by every filter the ORM can apply by itself."""
+    """``base`` narrowed by every filter that is a plain ORM lookup.
+
+    Many-to-many lookups can repeat a row; callers deduplicate with
+    ``base.filter(pk__in=filtered(...).values("pk"))``.
+    """
     for name, lookup in ORM_FILTERS.items():
         values = getattr(query, name)
         if values:
@@ -72,37 +79,40 @@ def filtered(base: QuerySet, query: ServiceQuery) -> QuerySet:
     return base
 
 
-def open_service_ids(services: QuerySet, moment) -> set[int]:
+def open_at(moment) -> Q:
     """Services open at ``moment``, by the same rules as ``ServicePage.is_open_at``."""
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     day, now = local.date(), local.time()
-    candidates = services.exclude(status="temporarily_closed").values("pk")
-    weekly = set(
-        OpeningHours.objects.filter(
-            page__in=candidates, weekday=day.weekday(), opens__lte=now, closes__gt=now
-        ).values_list("page_id", flat=True)
+    weekly = OpeningHours.objects.filter(
+        weekday=day.weekday(), opens__lte=now, closes__gt=now
+    ).values("page_id")
+    exceptions_today = OpeningHoursException.objects.filter(start_date__lte=day, end_date__gte=day)
+    open_exceptionally = exceptions_today.filter(
+        closed=False, opens__lte=now, closes__gt=now
+    ).values("page_id")
+    return ~Q(status="temporarily_closed") & (
+        (Q(pk__in=weekly) & ~Q(pk__in=exceptions_today.values("page_id")))
+        | Q(pk__in=open_exceptionally)
     )
-    exceptions_today = OpeningHoursException.objects.filter(
-        page__in=candidates, start_date__lte=day, end_date__gte=day
-    )
-    exceptional = set(exceptions_today.values_list("page_id", flat=True))
-    open_exceptionally = set(
-        exceptions_today.filter(closed=False, opens__lte=now, closes__gt=now).values_list(
-            "page_id", flat=True
+
+
+def nearest_distances(
+    services: QuerySet, point: Point, radius_km: float | None
+) -> dict[int, float]:
+    """Distance in km from ``point`` to the nearest location of each service,
+    for services with a location inside the radius (all, without a radius)."""
+    locations = ServiceLocation.objects.filter(page__in=services.values("pk"))
+    if radius_km:
+        dlat = radius_km / KM_PER_DEGREE_LATITUDE
+        dlon = dlat / max(math.cos(math.radians(point.latitude)), 0.01)
+        locations = locations.filter(
+            latitude__range=(point.latitude - dlat, point.latitude + dlat),
+            longitude__range=(point.longitude - dlon, point.longitude + dlon),
         )
-    )
-    return (weekly - exceptional) | open_exceptionally
-
-
-def nearest_distances(service_ids, point: Point) -> dict[int, float]:
-    """Distance in km from ``point`` to the nearest location of each service."""
     nearest: dict[int, float] = {}
-    rows = ServiceLocation.objects.filter(page_id__in=service_ids).values_list(
-        "page_id", "latitude", "longitude"
-    )
-    for page_id, latitude, longitude in rows:
+    for page_id, latitude, longitude in locations.values_list("page_id", "latitude", "longitude"):
         distance = point.distance_km(Point(latitude, longitude))
-        if distance < nearest.get(page_id, math.inf):
+        if distance < nearest.get(page_id, math.inf) and (not radius_km or distance <= radius_km):
             nearest[page_id] = distance
     return nearest
 
@@ -127,25 +137,27 @@ class DatabaseBackend:
         terms = search_terms(query.text).split()
         matched, some_words = self._text_matches(base, terms)
 
-        restriction = None if matched is None else set(matched)
+        # Restrictions that are not facets apply to the results and to every facet.
+        restrict = Q()
+        if matched is not None:
+            restrict &= Q(pk__in=matched)
         if query.open_at:
-            restriction = self._narrow(restriction, open_service_ids(base, query.open_at))
+            restrict &= open_at(query.open_at)
         distances: dict[int, float] = {}
         if query.point:
-            scope = base if restriction is None else base.filter(pk__in=restriction)
-            distances = nearest_distances(scope.values("pk"), query.point)
+            distances = nearest_distances(
+                base.filter(pk__in=filtered(base, query).filter(restrict).values("pk")),
+                query.point,
+                query.radius_km,
+            )
             if query.radius_km:
-                inside = {pk for pk, km in distances.items() if km <= query.radius_km}
-                restriction = self._narrow(restriction, inside)
+                restrict &= Q(pk__in=list(distances))
 
-        results = filtered(base, query)
-        if restriction is not None:
-            results = results.filter(pk__in=restriction)
-        ordered = self._ordered(results, query, matched, distances)
-
-        total = len(ordered)
+        results = base.filter(pk__in=filtered(base, query).filter(restrict).values("pk"))
+        total = results.count()
         number = clamp_page(page_number, total, per_page)
-        window = ordered[(number - 1) * per_page : number * per_page]
+        window = self._window(results, query, matched, distances, number, per_page)
+
         services = ServicePage.objects.filter(pk__in=window).prefetch_related(
             "themes", "languages", "locations"
         )
@@ -162,7 +174,7 @@ class DatabaseBackend:
             query=query,
             page=page_of_hits(hits, total, number, per_page),
             total=total,
-            facets=self._facets(base, query, restriction),
+            facets=self._facets(base, query, restrict),
             matched_some_words=some_words,
             backend=self.name,
         )
@@ -173,10 +185,6 @@ class DatabaseBackend:
             return []
         base = ServicePage.objects.live().public().filter(locale=locale)
         return list(base.autocomplete(words)[:limit])
-
-    @staticmethod
-    def _narrow(restriction: set[int] | None, ids: set[int]) -> set[int]:
-        return set(ids) if restriction is None else restriction & set(ids)
 
     @staticmethod
     def _text_matches(base: QuerySet, terms: list[str]) -> tuple[list[int] | None, bool]:
@@ -190,47 +198,64 @@ class DatabaseBackend:
         return [page.pk for page in base.search(text, operator="or")], True
 
     @staticmethod
-    def _ordered(results: QuerySet, query: ServiceQuery, matched, distances) -> list[int]:
-        rows = list(results.order_by().values_list("pk", "title", "last_verified").distinct())
+    def _window(results, query, matched, distances, number, per_page) -> list[int]:
+        """The ids on page ``number``, in the query's order."""
+        start, stop = (number - 1) * per_page, number * per_page
         sort = query.effective_sort
         if sort == "relevance" and matched is not None:
-            rank = {pk: position for position, pk in enumerate(matched)}
-            rows.sort(key=lambda row: rank.get(row[0], math.inf))
-        elif sort == "distance":
+            present = set(results.values_list("pk", flat=True))
+            return [pk for pk in matched if pk in present][start:stop]
+        if sort == "distance":
+            rows = list(results.values_list("pk", "title"))
             rows.sort(key=lambda row: (distances.get(row[0], math.inf), row[1].lower(), row[0]))
-        elif sort == "verified":
-            rows.sort(key=lambda row: (-row[2].toordinal(), row[1].lower(), row[0]))
-        else:
-            rows.sort(key=lambda row: (row[1].lower(), row[0]))
-        return [row[0] for row in rows]
+            return [row[0] for row in rows[start:stop]]
+        order = [Lower("title"), "pk"]
+        if sort == "verified":
+            order.insert(0, F("last_verified").desc())
+        return list(results.order_by(*order).values_list("pk", flat=True)[start:stop])
 
     @staticmethod
-    def _facets(base: QuerySet, query: ServiceQuery, restriction) -> dict[str, dict[str, int]]:
+    def _facets(base: QuerySet, query: ServiceQuery, restrict: Q):
         def scoped(facet: str) -> QuerySet:
-            qs = filtered(base, query.without(facet))
-            return qs if restriction is None else qs.filter(pk__in=restriction)
+            return base.filter(
+                pk__in=filtered(base, query.without(facet)).filter(restrict).values("pk")
+            )
 
-        counts: dict[str, dict[str, int]] = {}
-        for facet, path in FACET_PATHS.items():
+        def grouped(queryset: QuerySet, path: str) -> dict:
             # order_by() clears Page's default ordering, which would split the groups.
-            rows = scoped(facet).order_by().values_list(path).annotate(n=Count("pk", distinct=True))
-            counts[facet] = {value: n for value, n in rows if value}
+            rows = queryset.order_by().values_list(path).annotate(n=Count("pk", distinct=True))
+            return {value: n for value, n in rows if value is not None and value != ""}
+
+        counts = {facet: grouped(scoped(facet), path) for facet, path in FACET_PATHS.items()}
 
         partner_types = dict(PartnerPage.objects.values_list("path", "partner_type"))
-        per_type: dict[str, set[int]] = defaultdict(set)
-        for pk, partner_path in with_partner_path(scoped("partner_types")).values_list(
-            "pk", "partner_path"
-        ):
+        per_type: dict[str, int] = defaultdict(int)
+        for partner_path, n in grouped(
+            with_partner_path(scoped("partner_types")), "partner_path"
+        ).items():
             if partner_path in partner_types:
-                per_type[partner_types[partner_path]].add(pk)
-        counts["partner_types"] = {kind: len(pks) for kind, pks in per_type.items()}
+                per_type[partner_types[partner_path]] += n
+        counts["partner_types"] = dict(per_type)
 
-        # A service serves a wijk directly or through its whole municipality.
-        per_wijk: dict[str, set[int]] = defaultdict(set)
+        # A service serves a wijk directly or through its whole municipality:
+        # |direct ∪ municipal| = |direct| + |municipal| - |both|.
         in_scope = scoped("wijk")
-        for path in ("wijken__cbs_code", "municipalities__wijken__cbs_code"):
-            for code, pk in in_scope.values_list(path, "pk"):
-                if code:
-                    per_wijk[code].add(pk)
-        counts["wijk"] = {code: len(pks) for code, pks in per_wijk.items()}
+        direct = grouped(in_scope, "wijken__cbs_code")
+        municipal = grouped(in_scope, "municipalities")
+        citywide = in_scope.filter(municipalities__isnull=False)
+        serves_municipality = set(citywide.values_list("pk", "municipalities"))
+        both: dict[str, int] = defaultdict(int)
+        for pk, code, municipality in citywide.values_list(
+            "pk", "wijken__cbs_code", "wijken__municipality_id"
+        ).distinct():
+            if code and (pk, municipality) in serves_municipality:
+                both[code] += 1
+        wijk_municipality = dict(
+            WijkPage.objects.values_list("cbs_code", "municipality_id").distinct()
+        )
+        counts["wijk"] = {
+            code: n
+            for code, municipality in wijk_municipality.items()
+            if (n := direct.get(code, 0) + municipal.get(municipality, 0) - both.get(code, 0))
+        }
         return counts
