@@ -128,3 +128,50 @@ def test_the_search_page_works_without_javascript(client):
     assert form["method"] == "get"
     assert form.find("button", type="submit")
     assert soup.find("input", attrs={"name": "theme", "value": "wonen", "checked": True})
+
+
+def test_a_postcode_narrows_to_nearby_services_nearest_first(client):
+    response = search(client, place="3563 AB", radius="2", sort="distance")
+    hits = list(response.context["results"].page)
+    assert hits
+    distances = [hit.distance_km for hit in hits]
+    assert distances == sorted(distances)
+    assert max(distances) <= 2
+    assert b"km hiervandaan" in response.content
+
+
+def test_an_unknown_postcode_is_reported_and_the_rest_still_applies(client):
+    response = search(client, place="9999 ZZ", theme="wonen")
+    assert "place" in response.context["form"].errors
+    assert "Deze plaats kennen wij niet" in response.content.decode()
+    assert (
+        response.context["results"].total
+        == ServicePage.objects.live().filter(themes__slug="wonen").count()
+    )
+
+
+def test_open_now_and_the_other_filters_reach_the_query(client):
+    response = search(client, open_now="on", partner_type="politie", cost="free", access="walk_in")
+    query = response.context["query"]
+    assert query.open_at is not None
+    assert query.partner_types == ("politie",)
+    assert query.costs == ("free",)
+    assert query.accesses == ("walk_in",)
+
+
+def test_the_page_loads_its_script_from_our_own_server(client):
+    soup = BeautifulSoup(search(client).content, "html.parser")
+    (script,) = soup.find_all("script", src=True)
+    assert script["src"].startswith("/static/")
+
+
+def test_suggestions_complete_service_titles(client):
+    response = client.get("/nl/zoeken/suggesties/", {"q": "schuldh"})
+    assert response.status_code == 200
+    titles = [item["title"] for item in response.json()["suggestions"]]
+    assert titles
+    assert all("schuldh" in title.lower() for title in titles)
+
+
+def test_suggestions_for_nothing_are_empty(client):
+    assert client.get("/nl/zoeken/suggesties/", {"q": "<"}).json() == {"suggestions": []}
