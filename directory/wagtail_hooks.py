@@ -1,9 +1,13 @@
+from django.conf import settings
+from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from .models import Audience, Language, Municipality, Theme
+from .models import Audience, Language, Municipality, ServicePage, Theme
+from .plain_language import plain_language_warnings
 
 
 class ThemeViewSet(SnippetViewSet):
@@ -42,3 +46,14 @@ class TaxonomyViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(TaxonomyViewSetGroup)
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def warn_about_hard_summaries(request, page):
+    """Tell the editor, after saving, when a Dutch summary is hard to read."""
+    page = page.specific
+    if not isinstance(page, ServicePage) or page.locale.language_code != settings.LANGUAGE_CODE:
+        return
+    for warning in plain_language_warnings(page.summary):
+        messages.warning(request, _("Plain language: %(warning)s") % {"warning": warning})

@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from directory import views as directory_views
 from search import views as search_views
 
 urlpatterns = [
@@ -26,6 +27,9 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("zoeken/", search_views.search, name="search"),
     path("zoeken/suggesties/", search_views.suggest, name="search_suggest"),
-    path("", include(wagtail_urls)),
+    # Wagtail's page URLs: its helper views, then its page view with a
+    # fallback to Dutch for pages that are not translated yet.
+    *[pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"],
+    re_path(r"^((?:[\w\-]+/)*)$", directory_views.serve, name="wagtail_serve"),
     prefix_default_language=True,
 )

@@ -67,7 +67,13 @@ def load_demo(path: Path = DEMO_DATA) -> LoadReport:
             f"{path} has version {data.get('version')!r}; this code reads {sorted(SUPPORTED_VERSIONS)}."
         )
     with transaction.atomic():
-        return _Loader().load(data)
+        report = _Loader().load(data)
+    # Imported per language through wagtail-localize, like a translator's PO files.
+    from .translations import load_translations
+
+    for language, objects in load_translations().items():
+        report.created[f"translations ({language})"] += objects
+    return report
 
 
 class _Loader:

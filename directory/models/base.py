@@ -4,6 +4,16 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField, TranslatableField
+
+# Slugs are the same in every language, so an address differs only in its
+# language prefix and an untranslated page can be shown at the same path.
+PAGE_TRANSLATABLE_FIELDS = [
+    TranslatableField("title"),
+    TranslatableField("seo_title"),
+    TranslatableField("search_description"),
+    SynchronizedField("slug"),
+]
 
 
 class IntroMixin(models.Model):
@@ -23,6 +33,7 @@ class DirectoryIndexPage(IntroMixin, Page):
     content_panels = Page.content_panels + IntroMixin.intro_panels
     search_fields = Page.search_fields + [index.SearchField("intro")]
     parent_page_types = ["directory.HomePage"]
+    translatable_fields = [*PAGE_TRANSLATABLE_FIELDS, TranslatableField("intro")]
 
     class Meta:
         abstract = True

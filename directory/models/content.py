@@ -4,6 +4,9 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_localize.fields import TranslatableField
+
+from .base import PAGE_TRANSLATABLE_FIELDS
 
 
 class ContentPage(Page):
@@ -15,6 +18,7 @@ class ContentPage(Page):
     subpage_types: list[str] = []
     content_panels = Page.content_panels + [FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("body")]
+    translatable_fields = [*PAGE_TRANSLATABLE_FIELDS, TranslatableField("body")]
 
     class Meta:
         verbose_name = _("content page")

@@ -2,8 +2,9 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_localize.fields import TranslatableField
 
-from .base import IntroMixin
+from .base import PAGE_TRANSLATABLE_FIELDS, IntroMixin
 
 
 class HomePage(IntroMixin, Page):
@@ -19,6 +20,7 @@ class HomePage(IntroMixin, Page):
 
     content_panels = Page.content_panels + IntroMixin.intro_panels
     search_fields = Page.search_fields + [index.SearchField("intro")]
+    translatable_fields = [*PAGE_TRANSLATABLE_FIELDS, TranslatableField("intro")]
 
     class Meta:
         verbose_name = _("home page")

@@ -5,13 +5,13 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
-from wagtail_localize.fields import SynchronizedField, TranslatableField
+from wagtail_localize.fields import TranslatableField
 
 from modelcluster.fields import ParentalManyToManyField
 
 from ..choices import PartnerType
 from ..fields import PublicEmailField, PublicURLField, phone_field
-from .base import DirectoryIndexPage
+from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage
 
 
 class PartnerIndexPage(DirectoryIndexPage):
@@ -80,11 +80,8 @@ class PartnerPage(Page):
     ]
 
     translatable_fields = [
-        TranslatableField("title"),
-        TranslatableField("seo_title"),
-        TranslatableField("search_description"),
+        *PAGE_TRANSLATABLE_FIELDS,
         TranslatableField("description"),
-        SynchronizedField("slug"),
     ]
 
     class Meta:

@@ -10,7 +10,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Locale, Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
-from wagtail_localize.fields import SynchronizedField, TranslatableField
+from wagtail_localize.fields import TranslatableField
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
@@ -24,6 +24,7 @@ from ..fields import (
     phone_field,
 )
 from ..forms import ServicePageForm
+from .base import PAGE_TRANSLATABLE_FIELDS
 
 
 class ServicePageQuerySet(PageQuerySet):
@@ -172,15 +173,12 @@ class ServicePage(Page):
     ]
 
     translatable_fields = [
-        TranslatableField("title"),
-        TranslatableField("seo_title"),
-        TranslatableField("search_description"),
+        *PAGE_TRANSLATABLE_FIELDS,
         TranslatableField("summary"),
         TranslatableField("body"),
         TranslatableField("cost_note"),
         TranslatableField("access_note"),
         TranslatableField("accessibility"),
-        SynchronizedField("slug"),
     ]
 
     class Meta:

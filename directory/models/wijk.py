@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import Page
 from wagtail.search import index
-from wagtail_localize.fields import SynchronizedField, TranslatableField
+from wagtail_localize.fields import TranslatableField
 
 from ..fields import latitude_field, longitude_field
 from ..validators import parse_pc4_list, validate_cbs_wijk_code, validate_pc4_list
-from .base import DirectoryIndexPage, IntroMixin
+from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage, IntroMixin
 
 
 class WijkIndexPage(DirectoryIndexPage):
@@ -88,11 +88,8 @@ class WijkPage(IntroMixin, Page):
     ]
 
     translatable_fields = [
-        TranslatableField("title"),
-        TranslatableField("seo_title"),
-        TranslatableField("search_description"),
+        *PAGE_TRANSLATABLE_FIELDS,
         TranslatableField("intro"),
-        SynchronizedField("slug"),
     ]
 
     class Meta:

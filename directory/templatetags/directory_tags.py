@@ -1,9 +1,12 @@
 import json
 
 from django import template
+from django.conf import settings
+from django.urls import translate_url
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_info
 
-from wagtail.models import Locale, Site
+from wagtail.models import Locale, Page, Site
 
 from directory.models import ContentPage, HomePage, PartnerIndexPage, ThemeIndexPage, WijkIndexPage
 
@@ -82,3 +85,35 @@ def query_string(context, **changes):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context) -> list[dict]:
+    """This page in every language: its translation where one is published,
+    otherwise the same address under the other language prefix (which shows the
+    Dutch page with a notice). ``translated`` marks real translations, for hreflang."""
+    request = context.get("request")
+    if request is None:
+        return []
+    page = context.get("page")
+    published = {}
+    if isinstance(page, Page) and page.pk:
+        for translation in (
+            page.get_translations(inclusive=True).live().public().select_related("locale")
+        ):
+            published[translation.locale.language_code] = translation.get_url(request)
+    current = get_language()
+    versions = []
+    for code, name in settings.LANGUAGES:
+        url = published.get(code) or translate_url(request.get_full_path(), code)
+        versions.append(
+            {
+                "code": code,
+                "name": name,
+                "url": url,
+                "current": code == current,
+                "translated": code in published or not published,
+                "bidi": get_language_info(code)["bidi"],
+            }
+        )
+    return versions

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from directory.models import Municipality, PartnerPage, ServicePage
+from directory.models import Audience, Municipality, PartnerPage, ServicePage, Theme
 
 MINUTES_PER_DAY = 24 * 60
 # Exceptions are indexed day by day; a longer one (a renovation) is capped.
@@ -57,6 +57,15 @@ class DocumentBuilder:
         self.partners = {
             partner.path: partner for partner in PartnerPage.objects.filter(path__in=parent_paths)
         }
+        # Names of themes and audiences in every language, for the text of each
+        # service's own language (translations share a translation_key).
+        self.names = {
+            (model, key, locale_id): name
+            for model in (Theme, Audience)
+            for key, locale_id, name in model.objects.values_list(
+                "translation_key", "locale_id", "name"
+            )
+        }
         self.municipality_wijken: dict[int, set[str]] = {}
         for municipality in Municipality.objects.prefetch_related("wijken"):
             self.municipality_wijken[municipality.pk] = {
@@ -66,6 +75,9 @@ class DocumentBuilder:
     def __iter__(self) -> Iterator[tuple[ServicePage, dict]]:
         for service in self.services:
             yield service, self.document(service)
+
+    def name(self, term, service: ServicePage) -> str:
+        return self.names.get((type(term), term.translation_key, service.locale_id), term.name)
 
     def document(self, service: ServicePage) -> dict:
         partner = self.partners.get(service.path[: -ServicePage.steplen])
@@ -84,9 +96,9 @@ class DocumentBuilder:
             "accessibility": service.accessibility,
             "partner_name": partner.title if partner else "",
             "partner_type": partner.partner_type if partner else "",
-            "theme_names": [theme.name for theme in themes],
+            "theme_names": [self.name(theme, service) for theme in themes],
             "themes": [theme.slug for theme in themes],
-            "audience_names": [audience.name for audience in audiences],
+            "audience_names": [self.name(audience, service) for audience in audiences],
             "audiences": [audience.slug for audience in audiences],
             "languages": [language.code for language in service.languages.all()],
             "wijken": sorted(wijken),

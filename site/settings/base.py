@@ -8,6 +8,8 @@ from pathlib import Path
 
 import environ
 
+from wijkwijzer import languages
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
 
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "wijkwijzer.middleware.RememberLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -117,15 +120,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Languages. Dutch is the source language of every listing; the other
-# languages are added with their translations (see the README).
+# Languages. Dutch is the source language of every listing. Each language is
+# named in itself, as the language switcher shows it; Persian is labelled for
+# Dari readers too, who read the same script and mostly the same words.
 LANGUAGE_CODE = "nl"
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES = [
     ("nl", "Nederlands"),
     ("en", "English"),
+    ("ar", "العربية"),
+    ("fa", "فارسی / دری"),
+    ("ti", "ትግርኛ"),
+    ("uk", "Українська"),
+    ("tr", "Türkçe"),
+    ("pl", "Polski"),
+    ("so", "Soomaali"),
 ]
+languages.install()
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Amsterdam"
@@ -146,6 +159,12 @@ STATICFILES_DIRS = [
         "vendor/voorbeeld-theme",
         NODE_MODULES / "@nl-design-system-unstable" / "voorbeeld-design-tokens" / "dist",
     ),
+    # Noto Sans for Latin and Cyrillic, Arabic script and Ethiopic (Tigrinya):
+    # each face is fetched only when a page uses its characters (unicode-range).
+    *[
+        (f"vendor/fonts/{name}", NODE_MODULES / "@fontsource" / name)
+        for name in ("noto-sans", "noto-sans-arabic", "noto-sans-ethiopic")
+    ],
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT")

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.utils.translation import get_language_from_path
+
+
+class RememberLanguageMiddleware:
+    """Remember the language of the last page a visitor read, in Django's
+    language cookie, so that opening the site at ``/`` later starts in it.
+
+    Functional only: no identifier, no tracking. Django's LocaleMiddleware reads
+    the cookie before the browser's Accept-Language on the first page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        language = get_language_from_path(request.path_info)
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+            )
+        return response
