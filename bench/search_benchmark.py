@@ -455,6 +455,34 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
+def git_state() -> dict:
+    """The commit and a fingerprint of uncommitted changes of the code being measured."""
+    import hashlib
+
+    def git(*command: str) -> str:
+        try:
+            return subprocess.run(  # noqa: S603
+                ["git", *command],  # noqa: S607
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            ).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+
+    status = git("status", "--porcelain", "--untracked-files=all")
+    changed = [line[3:] for line in status.splitlines() if not line[3:].startswith("bench/")]
+    diff = git("diff", "HEAD", "--", ".", ":(exclude)bench")
+    return {
+        "commit": git("rev-parse", "HEAD").strip(),
+        "uncommitted_files": len(changed),
+        "uncommitted_fingerprint": hashlib.sha1(  # noqa: S324 - a fingerprint, not security
+            (diff + "\n".join(changed)).encode()
+        ).hexdigest()[:12],
+    }
+
+
 def rss_kb(field: str, pid: int | str = "self") -> int | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -520,6 +548,13 @@ class Generator:
         self.wijk_postcodes = {w.pk: w.postcode_list for w in self.wijken}
 
         started = time.perf_counter()
+        repaired = self._repair_numchild()
+        if repaired:
+            log(
+                f"WARNING: {len(repaired)} pages had a wrong numchild after load_demo "
+                f"(first: {repaired[0]}); recounted so that add_child works",
+                self.prefix,
+            )
         self.en_partners = self._english_tree()
         tree_seconds = time.perf_counter() - started
 
@@ -546,7 +581,38 @@ class Generator:
         for parent in [*self.partners, *self.en_partners.values()]:
             children = Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
             Page.objects.filter(pk=parent.pk).update(numchild=children.count())
-        return {"created": created, "english_tree_s": round(tree_seconds, 3)}
+        return {
+            "created": created,
+            "english_tree_s": round(tree_seconds, 3),
+            "numchild_repaired": len(repaired),
+            "numchild_repaired_examples": repaired[:10],
+        }
+
+    @staticmethod
+    def _repair_numchild() -> list[dict]:
+        """Recount ``numchild`` where it disagrees with the tree.
+
+        treebeard's ``add_child`` (used by ``copy_for_translation``) trusts
+        ``numchild``: a parent that says 0 but has children gets a new child at a
+        path that is taken. Returns what was wrong.
+        """
+        from wagtail.models import Page
+
+        repaired = []
+        for page in Page.objects.order_by("path").only("pk", "path", "depth", "numchild", "slug"):
+            actual = Page.objects.filter(path__startswith=page.path, depth=page.depth + 1).count()
+            if actual != page.numchild:
+                Page.objects.filter(pk=page.pk).update(numchild=actual)
+                repaired.append(
+                    {
+                        "id": page.pk,
+                        "slug": page.slug,
+                        "locale_id": page.locale_id,
+                        "numchild": page.numchild,
+                        "children": actual,
+                    }
+                )
+        return repaired
 
     def _english_tree(self) -> dict:
         """English copies of home, the partner index and every partner, published."""
@@ -970,6 +1036,7 @@ def _child_run(args, result: dict, prefix: str) -> None:
     from directory.models import ServicePage
 
     engine_mode = args.child == "opensearch"
+    result["code"] = git_state()
     settings.SEARCH_ENGINE["URL"] = ""
     result["database"] = {
         "vendor": connection.vendor,
@@ -1016,8 +1083,8 @@ def _child_run(args, result: dict, prefix: str) -> None:
     en = Locale.objects.get(language_code="en")
     live = ServicePage.objects.live().public()
     counts = {
-        "nl": live.filter(locale=nl).count(),
-        "en": live.filter(locale=en).count(),
+        code: live.filter(locale__language_code=code).count()
+        for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES
     }
     result["services_live"] = counts
     result["versions"] = {}
@@ -1055,7 +1122,7 @@ def _child_run(args, result: dict, prefix: str) -> None:
             "per_language": indexed,
             "docs_per_s": round(documents / seconds, 1) if seconds else None,
         }
-        if indexed.get("nl") != counts["nl"] or indexed.get("en") != counts["en"]:
+        if any(indexed.get(code, 0) != n for code, n in counts.items()):
             raise RuntimeError(f"reindex wrote {indexed}, but the database has {counts} live")
         try:
             stats = engine.call("cat.indices", format="json", bytes="b")
@@ -1392,6 +1459,7 @@ def parent_main(args) -> int:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="wijkwijzer-bench-"))
     machine = machine_description()
+    code_at_start = git_state()
     log(f"machine: {machine['nproc']} CPU(s) {machine['cpu_model']}, {machine['mem_total_mb']} MB")
     log(f"work folder {workdir}")
     runs: list[dict] = []
@@ -1457,6 +1525,7 @@ def parent_main(args) -> int:
             "max_query_seconds": args.max_query_seconds,
         },
         "machine": machine,
+        "code": {"at_start": code_at_start, "at_end": git_state()},
         "query_mix": build_queries(args.queries, args.seed),
         "agreement": agreement(runs),
         "runs": runs,
@@ -1646,6 +1715,21 @@ def render_table(report: dict) -> str:
             note += f"; ERROR {run['error']}"
         notes.append(note)
     lines.append("\n" + "\n".join(notes))
+    states = {
+        (run["code"]["commit"][:10], run["code"]["uncommitted_fingerprint"])
+        for run in report["runs"]
+        if run.get("code")
+    }
+    start = report.get("code", {}).get("at_start", {})
+    lines.append(
+        f"\ncode measured: commit {start.get('commit', '?')[:10]}, "
+        f"{start.get('uncommitted_files', '?')} uncommitted file(s) outside bench/"
+    )
+    if len(states) > 1:
+        lines.append(
+            "WARNING: the code changed while the benchmark ran; runs measured different versions: "
+            + ", ".join(f"{commit}+{fingerprint}" for commit, fingerprint in sorted(states))
+        )
     lines.append(
         "\ngen s: bulk generation of the synthetic services (* = database reused from the sqlite run);"
         " index: Wagtail update_index (database backends, entries/s) or OpenSearch full reindex"

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale
 
 from directory.choices import Access, Cost, PartnerType
+from directory.languages import with_dutch_fallback
 from directory.models import Audience, Language, Theme, WijkPage
 
 from .geocoding import get_geocoder
@@ -72,12 +73,16 @@ class ServiceSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["theme"].choices = Theme.for_locale(locale).values_list("slug", "name")
         self.fields["audience"].choices = Audience.for_locale(locale).values_list("slug", "name")
+        # Dutch names help Dutch readers; everyone else finds a language by its own name.
         self.fields["language"].choices = [
-            (language.code, str(language)) for language in Language.objects.all()
+            (language.code, str(language) if locale.language_code == "nl" else language.native_name)
+            for language in Language.objects.all()
         ]
         self.fields["wijk"].choices = [("", _("All wijken"))] + [
             (wijk.cbs_code, wijk.title)
-            for wijk in WijkPage.objects.live().public().filter(locale=locale).order_by("title")
+            for wijk in with_dutch_fallback(WijkPage.objects.live().public(), locale).order_by(
+                "title"
+            )
         ]
 
     def clean_q(self):

@@ -21,7 +21,12 @@ logger = logging.getLogger(__name__)
 def _affected_service_ids(page) -> list[int]:
     page = page.specific
     if isinstance(page, ServicePage):
-        return [page.pk]
+        # Every language version: a Dutch page's entry lists its translations.
+        return list(
+            ServicePage.objects.filter(translation_key=page.translation_key).values_list(
+                "pk", flat=True
+            )
+        )
     if isinstance(page, PartnerPage):
         # The partner's name and type are part of each of its services' entries.
         return list(ServicePage.objects.descendant_of(page).values_list("pk", flat=True))

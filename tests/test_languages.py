@@ -228,3 +228,16 @@ def test_interface_strings_are_translated_in_every_language():
         po = polib.pofile(str(Path(settings.BASE_DIR, "locale", code, "LC_MESSAGES", "django.po")))
         assert po.percent_translated() == 100, code
         assert re.search(r"Review status", po.header), code
+
+
+def test_an_arabic_query_finds_the_arabic_translation(backend):
+    from search.query import ServiceQuery, search_services
+
+    service = translated_service("ar")
+    word = max(re.findall(r"[\u0600-\u06FF]+", service.title), key=len)
+    results = search_services(
+        ServiceQuery(text=word), Locale.objects.get(language_code="ar"), per_page=200
+    )
+    assert results.backend == backend
+    assert service.pk in {hit.service.pk for hit in results.page}
+    assert all(hit.service.locale.language_code == "ar" for hit in results.page)

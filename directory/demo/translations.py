@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.db import transaction
-
 from wagtail.models import Locale, Site
 from wagtail_localize.models import Translation, TranslationSource
+from wagtail_localize.segments import StringSegmentValue
+from wagtail_localize.segments.extract import extract_segments
 
 from ..models import Audience, PartnerPage, ServicePage, Theme
 
@@ -74,11 +74,9 @@ def source_strings() -> list[str]:
     """Every Dutch string of the objects above, once, in document order."""
     strings: list[str] = []
     for instance in objects_to_translate():
-        source, _created = TranslationSource.update_or_create_from_instance(instance)
-        translation = Translation(source=source, target_locale=Locale.get_default())
-        for entry in translation.export_po():
-            if entry.msgid not in strings:
-                strings.append(entry.msgid)
+        for segment in extract_segments(instance):
+            if isinstance(segment, StringSegmentValue) and segment.string.data not in strings:
+                strings.append(segment.string.data)
     return strings
 
 
@@ -95,9 +93,11 @@ def load_translations(languages: list[str] | None = None) -> dict[str, int]:
             "strings"
         ]
         locale = Locale.objects.get(language_code=code)
-        with transaction.atomic():
-            for instance in objects:
-                translate(instance, locale, table)
+        # Each object is saved in its own transaction (wagtail-localize makes
+        # one): inside a single outer transaction the tree's child counts of
+        # new parent pages came out wrong, and Wagtail then routes nothing below them.
+        for instance in objects:
+            translate(instance, locale, table)
         counts[code] = len(objects)
     return counts
 

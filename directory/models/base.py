@@ -12,7 +12,7 @@ PAGE_TRANSLATABLE_FIELDS = [
     TranslatableField("title"),
     TranslatableField("seo_title"),
     TranslatableField("search_description"),
-    SynchronizedField("slug"),
+    SynchronizedField("slug", overridable=False),
 ]
 
 

@@ -4,6 +4,7 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import TranslatableField
 
+from ..languages import with_dutch_fallback
 from .base import PAGE_TRANSLATABLE_FIELDS, IntroMixin
 
 
@@ -34,9 +35,7 @@ class HomePage(IntroMixin, Page):
         context["theme_index"] = ThemeIndexPage.objects.child_of(self).live().first()
         wijk_index = WijkIndexPage.objects.child_of(self).live().first()
         context["wijk_index"] = wijk_index
-        context["wijken"] = (
-            WijkPage.objects.child_of(wijk_index).live().public().order_by("title")
-            if wijk_index
-            else WijkPage.objects.none()
-        )
+        context["wijken"] = with_dutch_fallback(
+            WijkPage.objects.live().public(), self.locale
+        ).order_by("title")
         return context

@@ -11,6 +11,7 @@ from modelcluster.fields import ParentalManyToManyField
 
 from ..choices import PartnerType
 from ..fields import PublicEmailField, PublicURLField, phone_field
+from ..languages import with_dutch_fallback
 from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage
 
 
@@ -25,7 +26,9 @@ class PartnerIndexPage(DirectoryIndexPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        partners = PartnerPage.objects.child_of(self).live().public().order_by("title")
+        partners = with_dutch_fallback(PartnerPage.objects.live().public(), self.locale).order_by(
+            "title"
+        )
         chosen = request.GET.get("type", "")
         if chosen in PartnerType.values:
             partners = partners.filter(partner_type=chosen)
@@ -94,5 +97,10 @@ class PartnerPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["structured_data"] = structured_data.organisation(self, request)
-        context["services"] = ServicePage.objects.child_of(self).for_listing(self.locale)
+        # Services below any language version of this partner, each in the
+        # page's language where translated.
+        below = models.Q()
+        for version in self.get_translations(inclusive=True):
+            below |= models.Q(path__startswith=version.path, depth=version.depth + 1)
+        context["services"] = ServicePage.objects.filter(below).for_listing(self.locale)
         return context

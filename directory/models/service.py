@@ -29,11 +29,12 @@ from .base import PAGE_TRANSLATABLE_FIELDS
 
 class ServicePageQuerySet(PageQuerySet):
     def for_listing(self, locale: Locale):
-        """Live, public services in ``locale`` with what a result card shows."""
+        """Live, public services in ``locale`` (or in Dutch where not translated),
+        with what a result card shows."""
+        from ..languages import with_dutch_fallback
+
         return (
-            self.live()
-            .public()
-            .filter(locale=locale)
+            with_dutch_fallback(self.live().public(), locale)
             .prefetch_related("themes", "languages")
             .order_by("title")
         )

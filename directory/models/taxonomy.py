@@ -40,7 +40,7 @@ class TaxonomyTerm(TranslatableMixin, index.Indexed, models.Model):
     translatable_fields = [
         TranslatableField("name"),
         TranslatableField("description"),
-        SynchronizedField("slug"),
+        SynchronizedField("slug", overridable=False),
         SynchronizedField("sort_order"),
     ]
 
@@ -87,7 +87,7 @@ class ThemeIndexPage(RoutablePageMixin, DirectoryIndexPage):
         from .service import ServicePage
 
         context = super().get_context(request, *args, **kwargs)
-        services = ServicePage.objects.live().public().filter(locale=self.locale)
+        services = ServicePage.objects.for_listing(self.locale)
         counts = dict(
             services.order_by()
             .values_list("themes__slug")

@@ -10,6 +10,7 @@ from wagtail.search import index
 from wagtail_localize.fields import TranslatableField
 
 from ..fields import latitude_field, longitude_field
+from ..languages import with_dutch_fallback
 from ..validators import parse_pc4_list, validate_cbs_wijk_code, validate_pc4_list
 from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage, IntroMixin
 
@@ -26,9 +27,7 @@ class WijkIndexPage(DirectoryIndexPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         wijken = (
-            WijkPage.objects.child_of(self)
-            .live()
-            .public()
+            with_dutch_fallback(WijkPage.objects.live().public(), self.locale)
             .select_related("municipality")
             .order_by("municipality__name", "cbs_code")
         )
@@ -133,9 +132,7 @@ class WijkPage(IntroMixin, Page):
         services = list(self.available_services())
         parent_paths = {service.path[: -PartnerPage.steplen] for service in services}
         return (
-            PartnerPage.objects.live()
-            .public()
-            .filter(locale=self.locale)
+            with_dutch_fallback(PartnerPage.objects.live().public(), self.locale)
             .filter(
                 models.Q(wijken__translation_key=self.translation_key)
                 | models.Q(path__in=parent_paths)

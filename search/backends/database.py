@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from wagtail.models import Locale
 
+from directory.languages import with_dutch_fallback
 from directory.models import (
     OpeningHours,
     OpeningHoursException,
@@ -133,9 +134,10 @@ class DatabaseBackend:
     def search(
         self, query: ServiceQuery, locale: Locale, page_number, per_page: int
     ) -> ServiceSearchResults:
-        base = ServicePage.objects.live().public().filter(locale=locale)
+        live = ServicePage.objects.live().public()
+        base = with_dutch_fallback(live, locale)
         terms = search_terms(query.text).split()
-        matched, some_words = self._text_matches(base, terms)
+        matched, some_words = self._text_matches(live, locale, terms)
 
         # Restrictions that are not facets apply to the results and to every facet.
         restrict = Q()
@@ -187,15 +189,30 @@ class DatabaseBackend:
         return list(base.autocomplete(words)[:limit])
 
     @staticmethod
-    def _text_matches(base: QuerySet, terms: list[str]) -> tuple[list[int] | None, bool]:
-        """Ids matching the words, best first: all words if any service has them all."""
+    def _text_matches(
+        live: QuerySet, locale: Locale, terms: list[str]
+    ) -> tuple[list[int] | None, bool]:
+        """Ids matching the words, best first: all words if any service has them all.
+
+        Pages in the visitor's language come first, then the Dutch ones (the
+        fallback filter later drops Dutch pages that have a translation).
+        """
         if not terms:
             return None, False
         text = " ".join(terms)
-        ids = [page.pk for page in base.search(text, operator="and")]
+        locales = [locale] if locale == Locale.get_default() else [locale, Locale.get_default()]
+
+        def matching(operator: str) -> list[int]:
+            return [
+                page.pk
+                for in_locale in locales
+                for page in live.filter(locale=in_locale).search(text, operator=operator)
+            ]
+
+        ids = matching("and")
         if ids or len(terms) < 2:
             return ids, False
-        return [page.pk for page in base.search(text, operator="or")], True
+        return matching("or"), True
 
     @staticmethod
     def _window(results, query, matched, distances, number, per_page) -> list[int]:

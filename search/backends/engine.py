@@ -9,6 +9,7 @@ unpublished, private or deleted.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -92,8 +93,13 @@ def _sort(query: ServiceQuery) -> list:
     return tiebreak
 
 
-def build_search(query: ServiceQuery, text: str, operator: str, offset: int, size: int) -> dict:
+def build_search(
+    query: ServiceQuery, text: str, operator: str, offset: int, size: int, language: str = ""
+) -> dict:
     search = Search()
+    if language and language != settings.LANGUAGE_CODE:
+        # Her language, plus Dutch pages not translated into it.
+        search = search.filter(Q("term", language=language) | ~Q("term", translated_into=language))
     if text:
         search = search.query(
             "multi_match", query=text, fields=TEXT_FIELDS, type="cross_fields", operator=operator
@@ -178,14 +184,19 @@ class EngineBackend:
         live = ServicePage.objects.live().public().filter(pk__in=ids, locale=locale).in_bulk()
         return [live[pk] for pk in ids if pk in live]
 
+    def _indexes(self, locale: Locale) -> str:
+        names = {self.engine.alias(locale.language_code), self.engine.alias(settings.LANGUAGE_CODE)}
+        return ",".join(sorted(names))
+
     def _run(self, query, locale, text, number, per_page):
-        index = self.engine.alias(locale.language_code)
+        index = self._indexes(locale)
+        language = locale.language_code
         offset = (number - 1) * per_page
         size = max(0, min(per_page, MAX_WINDOW - offset))
-        body = build_search(query, text, "and", offset, size)
+        body = build_search(query, text, "and", offset, size, language)
         response = self.engine.call("search", index=index, body=body)
         if text and len(text.split()) > 1 and not response["hits"]["total"]["value"]:
-            body = build_search(query, text, "or", offset, size)
+            body = build_search(query, text, "or", offset, size, language)
             return self.engine.call("search", index=index, body=body), True
         return response, False
 
@@ -196,7 +207,7 @@ class EngineBackend:
         live = (
             ServicePage.objects.live()
             .public()
-            .filter(pk__in=ids, locale=locale)
+            .filter(pk__in=ids)
             .prefetch_related("themes", "languages", "locations")
             .in_bulk()
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -66,6 +67,18 @@ class DocumentBuilder:
                 "translation_key", "locale_id", "name"
             )
         }
+        # For Dutch pages: the languages they are translated into, so searches
+        # in those languages show the translation instead of the Dutch page.
+        self.translated_into: dict = {}
+        keys = {service.translation_key for service in self.services}
+        for key, code in (
+            ServicePage.objects.live()
+            .public()
+            .filter(translation_key__in=keys)
+            .exclude(locale__language_code=settings.LANGUAGE_CODE)
+            .values_list("translation_key", "locale__language_code")
+        ):
+            self.translated_into.setdefault(key, []).append(code)
         self.municipality_wijken: dict[int, set[str]] = {}
         for municipality in Municipality.objects.prefetch_related("wijken"):
             self.municipality_wijken[municipality.pk] = {
@@ -88,8 +101,15 @@ class DocumentBuilder:
         for municipality in municipalities:
             wijken |= self.municipality_wijken.get(municipality.pk, set())
         exceptions = list(service.opening_hours_exceptions.all())
+        language = service.locale.language_code
         return {
             "pk": service.pk,
+            "language": language,
+            "translated_into": (
+                sorted(self.translated_into.get(service.translation_key, []))
+                if language == settings.LANGUAGE_CODE
+                else []
+            ),
             "title": service.title,
             "summary": service.summary,
             "body": strip_tags(service.body or ""),

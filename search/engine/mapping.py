@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from elasticsearch_dsl import Index, Mapping, analyzer, token_filter
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 
 # Built-in language analysers of OpenSearch and Elasticsearch; languages
 # without one use the standard analyser (Unicode word breaks, lower case).
@@ -83,6 +83,8 @@ def index_body(language: str) -> dict:
         mapping.field(field_name, "text", **{k: v for k, v in text.items() if k != "type"})
     mapping.field("spell", "text", analyzer="standard")
     for keyword in (
+        "language",
+        "translated_into",
         "themes",
         "audiences",
         "languages",

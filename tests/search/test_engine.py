@@ -134,20 +134,26 @@ def test_moving_a_service_to_another_partner_updates_its_partner_type(
 
 
 def test_a_published_translation_is_indexed_in_its_own_language(
-    engine, service, django_capture_on_commit_callbacks, settings
+    engine, django_capture_on_commit_callbacks
 ):
-    english = Locale.objects.get_or_create(language_code="en")[0]
-    partner = service.get_parent()
-    partner.get_parent().get_parent().copy_for_translation(english)
-    partner.get_parent().copy_for_translation(english)
-    partner.copy_for_translation(english)
-    translation = service.copy_for_translation(english)
-    translation.title = "Money advice walk-in hour"
+    from directory.demo.translations import TRANSLATED_SERVICES, translate
+
+    translated = {path.split("/")[1] for path in TRANSLATED_SERVICES}
+    source = (
+        ServicePage.objects.filter(locale__language_code="nl").exclude(slug__in=translated).first()
+    )
+    english = Locale.objects.get(language_code="en")
+    assert source.get_translation_or_none(english) is None
     with django_capture_on_commit_callbacks(execute=True):
-        translation.save_revision().publish()
-    assert translation.pk in engine_ids(engine, "en", title="money")
-    found = search_services(ServiceQuery(text="money advice"), english)
-    assert [hit.service.pk for hit in found.page] == [translation.pk]
+        translate(source, english, {source.title: "Money advice walk-in hour"})
+    target = source.get_translation(english)
+    assert target.pk in engine_ids(engine, "en", title="money")
+    found = search_services(ServiceQuery(text="money advice walk"), english)
+    assert target.pk in [hit.service.pk for hit in found.page]
+    # Searching in English no longer shows the Dutch page in its place.
+    in_english = search_services(ServiceQuery(), english, per_page=500)
+    shown = {hit.service.pk for hit in in_english.page}
+    assert target.pk in shown and source.pk not in shown
 
 
 def test_search_sync_command_reports_the_queue(engine, capsys):
