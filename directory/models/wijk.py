@@ -125,11 +125,12 @@ class WijkPage(IntroMixin, Page):
 
         return ServicePage.objects.for_listing(self.locale).in_wijk(self)
 
-    def partners_active_here(self):
+    def partners_active_here(self, services=None):
         """Partners active here: named for the wijk, or offering a service that serves it."""
         from .partner import PartnerPage
 
-        services = list(self.available_services())
+        if services is None:
+            services = list(self.available_services())
         parent_paths = {service.path[: -PartnerPage.steplen] for service in services}
         return (
             with_dutch_fallback(PartnerPage.objects.live().public(), self.locale)
@@ -146,11 +147,12 @@ class WijkPage(IntroMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         services = list(self.available_services())
-        by_theme = []
-        for theme in Theme.for_locale(self.locale):
-            in_theme = [s for s in services if theme in s.themes.all()]
-            by_theme.append((theme, in_theme))
-        context["services_by_theme"] = by_theme
+        # By slug: a translated service may still link the Dutch theme.
+        theme_slugs = {service.pk: {t.slug for t in service.themes.all()} for service in services}
+        context["services_by_theme"] = [
+            (theme, [s for s in services if theme.slug in theme_slugs[s.pk]])
+            for theme in Theme.for_locale(self.locale)
+        ]
         context["service_count"] = len(services)
-        context["partners"] = self.partners_active_here()
+        context["partners"] = self.partners_active_here(services)
         return context
