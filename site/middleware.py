@@ -26,3 +26,20 @@ class RememberLanguageMiddleware:
                 httponly=True,
             )
         return response
+
+
+class PrivateForLoggedInMiddleware:
+    """Pages shown to a logged-in user may hold contact persons' personal data:
+    no shared cache (proxy, CDN) may keep them for the next visitor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.sitemaps.views import sitemap
@@ -8,6 +10,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from coalition import views as coalition_views
 from directory import views as directory_views
 from search import views as search_views
 
@@ -20,13 +23,25 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Images only: documents are served by Wagtail's view, which checks their
+    # collection's permissions.
+    urlpatterns += static(
+        f"{settings.MEDIA_URL}images/", document_root=Path(settings.MEDIA_ROOT, "images")
+    )
+    urlpatterns += static(
+        f"{settings.MEDIA_URL}original_images/",
+        document_root=Path(settings.MEDIA_ROOT, "original_images"),
+    )
 
 # Every public address carries its language (/nl/, /en/...), so a shared link
 # opens in the language it was shared in.
 urlpatterns += i18n_patterns(
     path("zoeken/", search_views.search, name="search"),
     path("zoeken/suggesties/", search_views.suggest, name="search_suggest"),
+    path("inloggen/", coalition_views.ProfessionalLoginView.as_view(), name="professional_login"),
+    path(
+        "uitloggen/", coalition_views.ProfessionalLogoutView.as_view(), name="professional_logout"
+    ),
     # Wagtail's page URLs: its helper views, then its page view with a
     # fallback to Dutch for pages that are not translated yet.
     *[pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"],

@@ -11,8 +11,12 @@ from directory.models import PartnerPage, ServicePage, WijkPage
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test runs on the demo directory, loaded once per run through the models."""
+def django_db_setup(request, django_db_setup, django_db_blocker):
+    """Every test runs on the demo directory, loaded once per run through the models.
+
+    With ``--reuse-db`` (local runs on a kept PostgreSQL database) the demo an
+    earlier run loaded is used as it is; CI never passes that flag.
+    """
     expected = os.environ.get("WIJKWIJZER_EXPECT_DATABASE")
     if expected and connection.vendor != expected:
         pytest.exit(
@@ -20,7 +24,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
             returncode=3,
         )
     with django_db_blocker.unblock():
-        load_demo()
+        from coalition.models import PartnerAccess
+
+        if not (request.config.getoption("reuse_db") and PartnerAccess.objects.exists()):
+            load_demo()
 
 
 @pytest.fixture

@@ -73,7 +73,26 @@ def load_demo(path: Path = DEMO_DATA) -> LoadReport:
 
     for language, objects in load_translations().items():
         report.created[f"translations ({language})"] += objects
+    _restore_checked_dates(data)
+
+    from coalition.demo import load_demo_coalition
+
+    for kind, count in load_demo_coalition().items():
+        report.updated[f"coalition {kind}"] += count
     return report
+
+
+def _restore_checked_dates(data: dict) -> None:
+    """Publishing marks a service as checked today (``coalition.freshness``); the
+    demo keeps the dates in its data, so freshness reminders have something to show."""
+    dutch = Locale.get_default()
+    for partner_row in data["partners"]:
+        partner = PartnerPage.objects.get(locale=dutch, slug=partner_row["slug"])
+        for row in partner_row.get("services", []):
+            service = ServicePage.objects.child_of(partner).get(slug=row["slug"])
+            ServicePage.objects.filter(translation_key=service.translation_key).update(
+                last_verified=datetime.date.fromisoformat(row["last_verified"])
+            )
 
 
 class _Loader:

@@ -33,6 +33,7 @@ env = environ.Env(
     SEARCH_ENGINE_TIMEOUT=(float, 1.0),
     SEARCH_INDEX_PREFIX=(str, "wijkwijzer"),
     GEOCODER=(str, "offline"),
+    FRESHNESS_EXPIRED_STAY_PUBLIC=(bool, True),
 )
 
 DEBUG = env("DEBUG")
@@ -43,6 +44,9 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "directory",
     "search",
+    # Before wagtail_localize: its admin URLs replace two of wagtail-localize's
+    # views (see coalition/localize_permissions.py).
+    "coalition",
     "wagtail_localize",
     "wagtail_localize.locales",
     "wagtail.contrib.forms",
@@ -82,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wijkwijzer.middleware.PrivateForLoggedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wijkwijzer.csp.ContentSecurityPolicyMiddleware",
@@ -226,6 +231,9 @@ SEARCH_ENGINE = {
     "RETRY_AFTER": 30,
 }
 GEOCODER = env("GEOCODER")
+# Documents are always served by Django, which checks the collection's view
+# restrictions; never straight from the media folder.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
@@ -237,6 +245,23 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
     },
 }
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# Workflow e-mails (submitted, approved, changes requested) go through Django's
+# e-mail backend: the console in development.
+WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+WAGTAILADMIN_NOTIFICATION_INCLUDE_SUPERUSERS = False
+WAGTAIL_MODERATION_ENABLED = True
+WAGTAIL_WORKFLOW_ENABLED = True
+# Professionals log in on the public site; only staff reach the admin.
+LOGIN_URL = "professional_login"
+LOGIN_REDIRECT_URL = "/"
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+
+# Freshness: partners are reminded of services not checked for six months;
+# after a year moderators see them flagged, and FRESHNESS_EXPIRED_STAY_PUBLIC
+# decides whether residents still see them.
+FRESHNESS_REMIND_AFTER_DAYS = 183
+FRESHNESS_EXPIRE_AFTER_DAYS = 365
+FRESHNESS_EXPIRED_STAY_PUBLIC = env("FRESHNESS_EXPIRED_STAY_PUBLIC")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Phone numbers are stored as E.164 and read as Dutch numbers when typed

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand
 
 class Command(BaseCommand):
     help = (
-        "Create a local administrator account for development (once) and print its "
-        "credentials. The password is kept in var/admin-password.txt, outside git."
+        "Create a local administrator account for development (once), and demo accounts "
+        "for the other roles, and print their credentials. The password is kept in "
+        "var/admin-password.txt, outside git."
     )
 
     def add_arguments(self, parser):
@@ -39,3 +40,7 @@ class Command(BaseCommand):
                 f"Admin: http://127.0.0.1:8000/admin/  user: {username}  password: {password}"
             )
         )
+        from coalition.demo import ensure_demo_users
+
+        for name, role in ensure_demo_users(password):
+            self.stdout.write(f"  {role}: user {name}, same password")

@@ -1,0 +1,108 @@
+"""Whether listings are still checked: reminders after six months, a flag after twelve.
+
+A service counts as checked on its ``last_verified`` date. Editors move that date
+with one action ("still correct", recorded in Wagtail's log) and publishing an
+approved change moves it too, because someone has just looked at the page.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from wagtail.log_actions import log
+
+from directory.models import ServicePage
+
+from .models import PartnerAccess
+
+STILL_CORRECT = "coalition.still_correct"
+
+
+def reminder_date(today: datetime.date | None = None) -> datetime.date:
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=settings.FRESHNESS_REMIND_AFTER_DAYS)
+
+
+def expiry_date(today: datetime.date | None = None) -> datetime.date:
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=settings.FRESHNESS_EXPIRE_AFTER_DAYS)
+
+
+def unchecked_services(since: datetime.date):
+    """Live Dutch services last checked before ``since``, oldest first."""
+    return (
+        ServicePage.objects.live()
+        .filter(locale__language_code=settings.LANGUAGE_CODE, last_verified__lt=since)
+        .order_by("last_verified", "title")
+    )
+
+
+def expired_filter():
+    """A filter for public querysets: nothing, unless expired services are hidden."""
+    from django.db.models import Q
+
+    if settings.FRESHNESS_EXPIRED_STAY_PUBLIC:
+        return Q()
+    return Q(last_verified__gte=expiry_date())
+
+
+@transaction.atomic
+def confirm_still_correct(page: ServicePage, user) -> datetime.date:
+    """Record that ``user`` checked ``page`` today, in every language version."""
+    today = timezone.localdate()
+    ServicePage.objects.filter(translation_key=page.translation_key).update(last_verified=today)
+    page.last_verified = today
+    log(instance=page, action=STILL_CORRECT, user=user)
+    return today
+
+
+def mark_checked_on_publish(instance, **kwargs) -> None:
+    """``page_published`` receiver: a published service has just been checked."""
+    instance = getattr(instance, "specific", instance)
+    if isinstance(instance, ServicePage):
+        ServicePage.objects.filter(translation_key=instance.translation_key).update(
+            last_verified=timezone.localdate()
+        )
+
+
+def digests(today: datetime.date | None = None) -> dict[PartnerAccess, list[ServicePage]]:
+    """Per onboarded partner, its services not checked for the reminder period."""
+    found: dict[PartnerAccess, list[ServicePage]] = defaultdict(list)
+    accesses = {
+        access.partner.path: access
+        for access in PartnerAccess.objects.filter(active=True).select_related("partner")
+    }
+    for service in unchecked_services(reminder_date(today)):
+        access = accesses.get(service.path[: -ServicePage.steplen])
+        if access is not None:
+            found[access].append(service)
+    return dict(found)
+
+
+def send_digests(today: datetime.date | None = None) -> list[dict]:
+    """E-mail each partner's staff the services they have not checked for six months."""
+    today = today or timezone.localdate()
+    sent = []
+    for access, services in digests(today).items():
+        recipients = sorted({user.email for user in access.staff() if user.email})
+        if not recipients:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "partner": access.partner,
+                "services": services,
+                "expiry": expiry_date(today),
+                "admin_base_url": settings.WAGTAILADMIN_BASE_URL,
+            }
+            subject = render_to_string("coalition/email/freshness_subject.txt", context).strip()
+            body = render_to_string("coalition/email/freshness_digest.txt", context)
+        send_mail(subject, body, None, recipients)
+        sent.append(
+            {"partner": access.partner.title, "services": len(services), "recipients": recipients}
+        )
+    return sent

@@ -1,0 +1,140 @@
+from django.contrib.auth.models import Group
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.models import Collection, GroupApprovalTask, Workflow
+
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+
+from directory.fields import PublicEmailField, phone_field
+
+
+class PartnerAccess(models.Model):
+    """How one partner's staff work in the directory: their groups, collection,
+    review step and whether the coalition lets them publish without moderation.
+
+    Created by onboarding (``coalition.onboarding.onboard_partner``), never by hand.
+    """
+
+    partner = models.OneToOneField(
+        "directory.PartnerPage",
+        on_delete=models.CASCADE,
+        related_name="access",
+        verbose_name=_("partner"),
+        help_text=_("The partner's page in Dutch; its translations follow it."),
+    )
+    editors = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="editors_of", verbose_name=_("editors")
+    )
+    publishers = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="publishers_of", verbose_name=_("publishers")
+    )
+    collection = models.OneToOneField(
+        Collection, on_delete=models.PROTECT, related_name="+", verbose_name=_("collection")
+    )
+    review_task = models.OneToOneField(
+        GroupApprovalTask, on_delete=models.PROTECT, related_name="+", verbose_name=_("review step")
+    )
+    workflow = models.OneToOneField(
+        Workflow, on_delete=models.PROTECT, related_name="+", verbose_name=_("workflow")
+    )
+    may_publish_directly = models.BooleanField(
+        _("publishers may publish without moderation"),
+        default=False,
+        help_text=_(
+            "When on, the partner's publishers can publish their own pages at once; "
+            "editors always go through review and moderation."
+        ),
+    )
+    active = models.BooleanField(
+        _("staff have access"),
+        default=True,
+        help_text=_("Off when the partner's editor access has been removed."),
+    )
+
+    class Meta:
+        verbose_name = _("partner access")
+        verbose_name_plural = _("partner access")
+        permissions = [
+            ("onboard_partner", _("Can onboard partners and remove their access")),
+            ("view_partner_changes", _("Can list changes per partner")),
+        ]
+
+    def __str__(self):
+        return self.partner.title
+
+    def staff(self):
+        """Active users who edit or publish for this partner."""
+        from django.contrib.auth import get_user_model
+
+        return (
+            get_user_model()
+            .objects.filter(is_active=True, groups__in=[self.editors, self.publishers])
+            .distinct()
+        )
+
+
+class ContactPerson(ClusterableModel):
+    """A partner's contact person for professionals in one or more wijken.
+
+    Personal data: shown only to logged-in professionals, editors and moderators,
+    never in public pages, search, sitemaps or structured data.
+    """
+
+    partner = models.ForeignKey(
+        "directory.PartnerPage",
+        on_delete=models.CASCADE,
+        related_name="contact_persons",
+        verbose_name=_("partner"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    role = models.CharField(
+        _("role"), max_length=120, help_text=_("For example: wijkagent, schuldhulpverlener")
+    )
+    phone = phone_field(_("phone"))
+    email = PublicEmailField(_("e-mail"), blank=True)
+    availability = models.CharField(
+        _("availability"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: Monday to Wednesday, 9:00 to 17:00"),
+    )
+    wijken = ParentalManyToManyField(
+        "directory.WijkPage",
+        related_name="contact_persons",
+        blank=True,
+        verbose_name=_("wijken"),
+        help_text=_("Leave empty when the person covers every wijk the partner works in."),
+    )
+    note = models.TextField(
+        _("internal note for professionals"),
+        blank=True,
+        max_length=1000,
+        help_text=_("Only logged-in professionals see this."),
+    )
+
+    panels = [
+        FieldPanel("partner"),
+        FieldRowPanel([FieldPanel("name"), FieldPanel("role")]),
+        FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
+        FieldPanel("availability"),
+        FieldPanel("wijken"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if not (self.phone or self.email):
+            raise ValidationError({"phone": _("Give a phone number or an e-mail address.")})

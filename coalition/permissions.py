@@ -1,0 +1,48 @@
+"""Who may change a contact person: whoever may edit that partner's pages.
+
+Django's model permissions are global, so a partner's editors get no
+``change_contactperson`` permission; their rights follow from their page
+permissions on the partner, and stop when those are removed.
+"""
+
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permission_policies.pages import PagePermissionPolicy
+
+from directory.models import PartnerPage
+
+PARTNER_ACTIONS = {"add", "change", "delete"}
+
+
+def editable_partners(user):
+    """Dutch partner pages whose pages ``user`` may edit."""
+    if not (user and user.is_active and user.is_authenticated):
+        return PartnerPage.objects.none()
+    pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
+    keys = PartnerPage.objects.filter(id__in=pages.values("id")).values("translation_key")
+    return PartnerPage.objects.filter(translation_key__in=keys, locale__language_code="nl")
+
+
+class ContactPersonPermissionPolicy(ModelPermissionPolicy):
+    def user_has_permission(self, user, action):
+        if super().user_has_permission(user, action):
+            return True
+        return action in PARTNER_ACTIONS and editable_partners(user).exists()
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if super().user_has_permission(user, action):
+            return True
+        return (
+            action in PARTNER_ACTIONS
+            and editable_partners(user)
+            .filter(translation_key=instance.partner.translation_key)
+            .exists()
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if any(
+            super(ContactPersonPermissionPolicy, self).user_has_permission(user, a) for a in actions
+        ):
+            return self.model.objects.all()
+        if PARTNER_ACTIONS & set(actions):
+            return self.model.objects.filter(partner__in=editable_partners(user))
+        return self.model.objects.none()

@@ -1,0 +1,38 @@
+from django import template
+from django.db.models import Q
+
+from ..models import ContactPerson
+from ..roles import is_professional_viewer
+
+register = template.Library()
+
+
+@register.inclusion_tag("coalition/includes/contact_persons.html", takes_context=True)
+def contact_persons(context, partner=None, wijk=None, partners=()):
+    """A partner's or a wijk's contact persons, for logged-in professionals only.
+
+    For anyone else it renders nothing at all, not even a heading, so public HTML
+    never shows that contact persons exist.
+    """
+    request = context.get("request")
+    if not is_professional_viewer(getattr(request, "user", None)):
+        return {"people": None}
+    people = ContactPerson.objects.select_related("partner").prefetch_related("wijken")
+    if partner is not None:
+        people = people.filter(partner__translation_key=partner.translation_key)
+    if wijk is not None:
+        keys = [p.translation_key for p in partners]
+        people = people.filter(
+            Q(wijken__translation_key=wijk.translation_key)
+            | Q(wijken__isnull=True, partner__translation_key__in=keys)
+        )
+    return {
+        "people": list(people.distinct().order_by("partner__title", "name")),
+        "by_partner": wijk is not None,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def is_professional(context):
+    request = context.get("request")
+    return is_professional_viewer(getattr(request, "user", None))

@@ -1,0 +1,190 @@
+from django.conf import settings
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import ObjectList
+from wagtail.admin.ui.components import Component
+from wagtail.admin.widgets import Button
+from wagtail.log_actions import LogFormatter
+from wagtail.permission_policies.pages import PagePermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from directory.models import ServicePage
+
+from . import admin_views, freshness, localize_permissions
+from .forms import ContactPersonForm
+from .models import ContactPerson
+from .permissions import ContactPersonPermissionPolicy, editable_partners
+
+register_permission_policy(ContactPerson, ContactPersonPermissionPolicy(ContactPerson))
+
+
+class ContactPersonViewSet(SnippetViewSet):
+    model = ContactPerson
+    icon = "user"
+    menu_label = _("Contact persons")
+    menu_order = 250
+    add_to_admin_menu = True
+    list_display = ["name", "role", "partner", "availability"]
+    list_filter = ["partner"]
+    search_fields = ["name", "role"]
+    edit_handler = ObjectList(ContactPerson.panels, base_form_class=ContactPersonForm)
+
+    def get_queryset(self, request):
+        """Partner staff list only their own partner's people."""
+        policy = ContactPersonPermissionPolicy(ContactPerson)
+        return policy.instances_user_has_any_permission_for(
+            request.user, ["view", "change"]
+        ).select_related("partner")
+
+
+register_snippet(ContactPersonViewSet)
+
+
+@hooks.register("register_admin_urls")
+def coalition_admin_urls():
+    coalition = [
+        path("partners/", admin_views.partners, name="partners"),
+        path("partners/onboard/", admin_views.onboard, name="onboard"),
+        path("partners/<int:access_id>/revoke/", admin_views.revoke, name="revoke"),
+        path(
+            "partners/<int:access_id>/publishing/",
+            admin_views.toggle_publishing,
+            name="toggle_publishing",
+        ),
+        path("moderation/", admin_views.moderation_queue, name="moderation_queue"),
+        path("changes/", admin_views.changes, name="changes"),
+        path("still-correct/<int:page_id>/", admin_views.still_correct, name="still_correct"),
+    ]
+    return [
+        *localize_permissions.urlpatterns,
+        path("coalition/", include((coalition, "coalition"), namespace="coalition")),
+    ]
+
+
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission, **kwargs):
+        self.permission = permission
+        super().__init__(*args, **kwargs)
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def partners_menu_item():
+    return PermissionMenuItem(
+        _("Partner access"),
+        reverse("coalition:partners"),
+        icon_name="group",
+        order=260,
+        permission="coalition.onboard_partner",
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def moderation_queue_menu_item():
+    return PermissionMenuItem(
+        _("Moderation queue per partner"),
+        reverse("coalition:moderation_queue"),
+        icon_name="tasks",
+        order=50,
+        permission="coalition.view_partner_changes",
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def changes_menu_item():
+    return PermissionMenuItem(
+        _("Changes per partner"),
+        reverse("coalition:changes"),
+        icon_name="history",
+        order=51,
+        permission="coalition.view_partner_changes",
+    )
+
+
+@hooks.register("register_log_actions")
+def register_still_correct(actions):
+    @actions.register_action(freshness.STILL_CORRECT)
+    class StillCorrect(LogFormatter):
+        label = _("Checked: still correct")
+
+        def format_message(self, log_entry):
+            return _("Confirmed that everything on the page is still correct")
+
+
+@hooks.register("construct_page_chooser_queryset")
+def hide_other_partners_drafts(pages, request):
+    """Choosers show live pages, and drafts only where the user may see them."""
+    user = request.user
+    if user.is_superuser:
+        return pages
+    explorable = PagePermissionPolicy().explorable_instances(user)
+    return pages.filter(live=True) | pages.filter(pk__in=explorable.values("pk"))
+
+
+@hooks.register("register_page_header_buttons")
+def still_correct_button(page, user, view_name, next_url=None):
+    if (
+        isinstance(page.specific_deferred, ServicePage)
+        and page.live
+        and page.permissions_for_user(user).can_edit()
+    ):
+        yield Button(
+            _("Still correct"),
+            reverse("coalition:still_correct", args=[page.id]),
+            icon_name="check",
+            priority=12,
+        )
+
+
+class UncheckedServicesPanel(Component):
+    """Dashboard: services to check for a partner's staff, and for moderators the
+    ones not checked for a year."""
+
+    name = "unchecked_services"
+    order = 90
+    template_name = "coalition/admin/unchecked_services_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        user = self.request.user
+        partners = editable_partners(user)
+        own = []
+        if not user.has_perm("coalition.view_partner_changes"):
+            paths = [p.path for p in partners]
+            own = [
+                s
+                for s in freshness.unchecked_services(freshness.reminder_date())
+                if any(s.path.startswith(path) for path in paths)
+            ][:50]
+        expired = []
+        if user.has_perm("coalition.view_partner_changes"):
+            expired = list(freshness.unchecked_services(freshness.expiry_date())[:100])
+        return {
+            "own": own,
+            "expired": expired,
+            "expired_public": settings.FRESHNESS_EXPIRED_STAY_PUBLIC,
+            "next": reverse("wagtailadmin_home"),
+            "csrf_request": self.request,
+        }
+
+    def render_html(self, parent_context):
+        context = self.get_context_data(parent_context)
+        if not (context["own"] or context["expired"]):
+            return ""
+        from django.template.loader import render_to_string
+
+        return render_to_string(self.template_name, context, request=self.request)
+
+
+@hooks.register("construct_homepage_panels")
+def add_unchecked_services_panel(request, panels):
+    panels.append(UncheckedServicesPanel(request))
