@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from wagtail.models import Page, PageLogEntry, TaskState
@@ -80,7 +81,11 @@ def revoke(request, access_id):
     users = onboarding.revoke_partner_access(access)
     messages.success(
         request,
-        _("Editor access for %(partner)s removed from %(count)d users.")
+        ngettext(
+            "Editor access for %(partner)s removed from %(count)d user.",
+            "Editor access for %(partner)s removed from %(count)d users.",
+            len(users),
+        )
         % {"partner": access.partner.title, "count": len(users)},
     )
     return redirect("coalition:partners")

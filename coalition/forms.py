@@ -2,9 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.forms import WagtailAdminModelForm
-
 from directory.choices import PartnerType
+from directory.forms import DirectoryModelForm
 
 from .models import PartnerAccess
 from .permissions import editable_partners
@@ -29,13 +28,7 @@ class OnboardPartnerForm(forms.Form):
     )
 
 
-class PartnerAccessForm(WagtailAdminModelForm):
-    class Meta:
-        model = PartnerAccess
-        fields = ["may_publish_directly"]
-
-
-class ContactPersonForm(WagtailAdminModelForm):
+class ContactPersonForm(DirectoryModelForm):
     """Partners to choose from: only those whose pages the user may edit."""
 
     def __init__(self, *args, for_user=None, **kwargs):

@@ -42,15 +42,6 @@ def unchecked_services(since: datetime.date):
     )
 
 
-def expired_filter():
-    """A filter for public querysets: nothing, unless expired services are hidden."""
-    from django.db.models import Q
-
-    if settings.FRESHNESS_EXPIRED_STAY_PUBLIC:
-        return Q()
-    return Q(last_verified__gte=expiry_date())
-
-
 @transaction.atomic
 def confirm_still_correct(page: ServicePage, user) -> datetime.date:
     """Record that ``user`` checked ``page`` today, in every language version."""

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 
 from directory.models import ServicePage
 
@@ -21,6 +22,29 @@ from .models import ContactPerson
 from .permissions import ContactPersonPermissionPolicy, editable_partners
 
 register_permission_policy(ContactPerson, ContactPersonPermissionPolicy(ContactPerson))
+
+
+class InstancePermissionMixin:
+    """Wagtail's generic edit and delete views check the model permission only;
+    a partner's editor may change her own partner's people, not everyone's."""
+
+    instance_action = "change"
+
+    def get_object(self, queryset=None):
+        instance = super().get_object(queryset)
+        if not self.permission_policy.user_has_permission_for_instance(
+            self.request.user, self.instance_action, instance
+        ):
+            raise PermissionDenied
+        return instance
+
+
+class ContactPersonEditView(InstancePermissionMixin, EditView):
+    pass
+
+
+class ContactPersonDeleteView(InstancePermissionMixin, DeleteView):
+    instance_action = "delete"
 
 
 class ContactPersonViewSet(SnippetViewSet):
@@ -33,6 +57,8 @@ class ContactPersonViewSet(SnippetViewSet):
     list_filter = ["partner"]
     search_fields = ["name", "role"]
     edit_handler = ObjectList(ContactPerson.panels, base_form_class=ContactPersonForm)
+    edit_view_class = ContactPersonEditView
+    delete_view_class = ContactPersonDeleteView
 
     def get_queryset(self, request):
         """Partner staff list only their own partner's people."""

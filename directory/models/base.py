@@ -6,6 +6,8 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from ..forms import DirectoryPageForm
+
 # Slugs are the same in every language, so an address differs only in its
 # language prefix and an untranslated page can be shown at the same path.
 PAGE_TRANSLATABLE_FIELDS = [
@@ -29,6 +31,8 @@ class IntroMixin(models.Model):
 
 class DirectoryIndexPage(IntroMixin, Page):
     """Base for the listing pages directly under the home page."""
+
+    base_form_class = DirectoryPageForm
 
     content_panels = Page.content_panels + IntroMixin.intro_panels
     search_fields = Page.search_fields + [index.SearchField("intro")]

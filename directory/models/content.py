@@ -6,11 +6,14 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import TranslatableField
 
+from ..forms import DirectoryPageForm
 from .base import PAGE_TRANSLATABLE_FIELDS
 
 
 class ContentPage(Page):
     """A plain page of text, such as 'About Wijkwijzer' or the privacy statement."""
+
+    base_form_class = DirectoryPageForm
 
     body = RichTextField(_("text"))
 

@@ -4,12 +4,15 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import TranslatableField
 
+from ..forms import DirectoryPageForm
 from ..languages import with_dutch_fallback
 from .base import PAGE_TRANSLATABLE_FIELDS, IntroMixin
 
 
 class HomePage(IntroMixin, Page):
     """The start page: a search box, the themes and the wijken."""
+
+    base_form_class = DirectoryPageForm
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [

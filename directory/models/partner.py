@@ -11,6 +11,7 @@ from modelcluster.fields import ParentalManyToManyField
 
 from ..choices import PartnerType
 from ..fields import PublicEmailField, PublicURLField, phone_field
+from ..forms import DirectoryPageForm
 from ..languages import with_dutch_fallback
 from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage
 
@@ -40,6 +41,8 @@ class PartnerIndexPage(DirectoryIndexPage):
 
 class PartnerPage(Page):
     """A coalition partner: an organisation whose services are its child pages."""
+
+    base_form_class = DirectoryPageForm
 
     partner_type = models.CharField(
         _("type of organisation"), max_length=30, choices=PartnerType.choices

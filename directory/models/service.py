@@ -27,14 +27,33 @@ from ..forms import ServicePageForm
 from .base import PAGE_TRANSLATABLE_FIELDS
 
 
+def hidden_before() -> datetime.date | None:
+    """Services last checked before this date are hidden from residents; None
+    while ``FRESHNESS_EXPIRED_STAY_PUBLIC`` keeps every service public."""
+    from django.conf import settings
+
+    if settings.FRESHNESS_EXPIRED_STAY_PUBLIC:
+        return None
+    return timezone.localdate() - datetime.timedelta(days=settings.FRESHNESS_EXPIRE_AFTER_DAYS)
+
+
+def shown_filter() -> models.Q:
+    since = hidden_before()
+    return models.Q() if since is None else models.Q(last_verified__gte=since)
+
+
 class ServicePageQuerySet(PageQuerySet):
+    def shown(self):
+        """Live, public and (where the coalition wants that) checked within a year."""
+        return self.live().public().filter(shown_filter())
+
     def for_listing(self, locale: Locale):
-        """Live, public services in ``locale`` (or in Dutch where not translated),
+        """Shown services in ``locale`` (or in Dutch where not translated),
         with what a result card shows."""
         from ..languages import with_dutch_fallback
 
         return (
-            with_dutch_fallback(self.live().public(), locale)
+            with_dutch_fallback(self.shown(), locale)
             .prefetch_related("themes", "languages")
             .order_by("title")
         )
@@ -205,6 +224,14 @@ class ServicePage(Page):
             )
         if errors:
             raise ValidationError(errors)
+
+    def serve(self, request, *args, **kwargs):
+        from django.http import Http404
+
+        since = hidden_before()
+        if since is not None and self.last_verified < since:
+            raise Http404
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from .. import structured_data

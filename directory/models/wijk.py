@@ -10,6 +10,7 @@ from wagtail.search import index
 from wagtail_localize.fields import TranslatableField
 
 from ..fields import latitude_field, longitude_field
+from ..forms import DirectoryPageForm
 from ..languages import with_dutch_fallback
 from ..validators import parse_pc4_list, validate_cbs_wijk_code, validate_pc4_list
 from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage, IntroMixin
@@ -40,6 +41,8 @@ class WijkIndexPage(DirectoryIndexPage):
 
 class WijkPage(IntroMixin, Page):
     """A wijk as CBS defines it: who offers what help here ('wie doet wat in de wijk')."""
+
+    base_form_class = DirectoryPageForm
 
     cbs_code = models.CharField(
         _("CBS wijk code"),

@@ -134,7 +134,7 @@ class DatabaseBackend:
     def search(
         self, query: ServiceQuery, locale: Locale, page_number, per_page: int
     ) -> ServiceSearchResults:
-        live = ServicePage.objects.live().public()
+        live = ServicePage.objects.shown()
         base = with_dutch_fallback(live, locale)
         terms = search_terms(query.text).split()
         matched, some_words = self._text_matches(live, locale, terms)
@@ -185,7 +185,7 @@ class DatabaseBackend:
         words = search_terms(text)
         if not words:
             return []
-        base = ServicePage.objects.live().public().filter(locale=locale)
+        base = ServicePage.objects.shown().filter(locale=locale)
         return list(base.autocomplete(words)[:limit])
 
     @staticmethod

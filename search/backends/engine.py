@@ -181,7 +181,7 @@ class EngineBackend:
             "search", index=self.engine.alias(locale.language_code), body=body
         )
         ids = [int(hit["_id"]) for hit in response["hits"]["hits"]]
-        live = ServicePage.objects.live().public().filter(pk__in=ids, locale=locale).in_bulk()
+        live = ServicePage.objects.shown().filter(pk__in=ids, locale=locale).in_bulk()
         return [live[pk] for pk in ids if pk in live]
 
     def _indexes(self, locale: Locale) -> str:
@@ -205,8 +205,7 @@ class EngineBackend:
         rows = response["hits"]["hits"]
         ids = [int(row["_id"]) for row in rows]
         live = (
-            ServicePage.objects.live()
-            .public()
+            ServicePage.objects.shown()
             .filter(pk__in=ids)
             .prefetch_related("themes", "languages", "locations")
             .in_bulk()

@@ -147,3 +147,73 @@ def test_first_service_goes_from_editor_through_moderation_to_the_public_site(
     assert ("wagtail.workflow.start", editor.pk) in logged
     assert ("wagtail.workflow.approve", boss.pk) in logged
     assert ("wagtail.publish", boss.pk) in logged
+
+
+def test_removing_a_partners_editor_access_is_one_step(newcomer, capsys):
+    editor = newcomer.editors.user_set.get()
+    client = admin_login(editor)
+    edit = reverse("wagtailadmin_pages:edit", args=(newcomer.partner.pk,))
+    assert client.get(edit).status_code == 200
+    call_command("revoke_partner_access", newcomer.partner.slug)
+    assert "eva-redactie" in capsys.readouterr().out
+    assert denied(client.get(edit))
+    assert not newcomer.partner.permissions_for_user(editor).can_edit()
+    # Onboarding again restores the page rights (staff are added anew).
+    call_command("onboard_partner", "--existing", newcomer.partner.slug)
+    newcomer.refresh_from_db()
+    assert newcomer.active
+
+
+def test_an_administrator_onboards_a_partner_from_the_admin(django_user_model):
+    admin = make_user(django_user_model, "coalitiebeheer", superuser=True)
+    anna = make_user(django_user_model, "anna")
+    client = admin_login(admin)
+    response = client.post(
+        reverse("coalition:onboard"),
+        {
+            "title": "Wijkcentrum De Brug (test)",
+            "partner_type": "welzijn",
+            "may_publish_directly": "on",
+            "editors": [anna.pk],
+        },
+    )
+    assert response.status_code == 302
+    access = PartnerAccess.objects.get(partner__title="Wijkcentrum De Brug (test)")
+    assert access.may_publish_directly
+    assert anna in access.editors.user_set.all()
+    listing = client.get(reverse("coalition:partners")).content.decode()
+    assert "Wijkcentrum De Brug (test)" in listing
+
+
+def test_a_duplicate_partner_name_is_refused_in_the_admin_with_the_input_kept(
+    django_user_model,
+):
+    client = admin_login(make_user(django_user_model, "beheerder2", superuser=True))
+    existing = PartnerPage.objects.filter(locale__language_code="nl").first()
+    response = client.post(
+        reverse("coalition:onboard"), {"title": existing.title, "partner_type": "welzijn"}
+    )
+    assert response.status_code == 200
+    assert "exists already" in response.content.decode()
+    assert response.context["form"]["title"].value() == existing.title
+
+
+def test_only_administrators_onboard_partners(newcomer, django_user_model):
+    client = admin_login(moderator(django_user_model))
+    assert denied(client.get(reverse("coalition:onboard")))
+    assert denied(client.post(reverse("coalition:revoke", args=(newcomer.pk,))))
+    newcomer.refresh_from_db()
+    assert newcomer.active
+
+
+def test_no_partner_group_can_add_or_change_users(db):
+    for access in PartnerAccess.objects.all():
+        for group in (access.editors, access.publishers):
+            codenames = set(group.permissions.values_list("codename", flat=True))
+            assert not codenames & {
+                "add_user",
+                "change_user",
+                "delete_user",
+                "add_group",
+                "change_group",
+            }
