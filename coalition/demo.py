@@ -67,12 +67,19 @@ def load_demo_coalition() -> dict[str, int]:
 
 
 # One account per role, for trying the site locally; only ``ensure_admin`` makes them.
+# Both partners have services nobody checked for six months, so the freshness
+# digest has something to send.
 DEMO_USERS = [
     ("moderator", "coalition moderator", None, False),
     ("professional", "professional (public site: /nl/inloggen/)", None, False),
-    ("redactie-buurtteam", "editor of Buurtteam Overvecht", "buurtteam-overvecht", False),
-    ("publicatie-buurtteam", "publisher of Buurtteam Overvecht", "buurtteam-overvecht", True),
-    ("redactie-sleutel", "editor of Woonstichting De Sleutel", "woonstichting-de-sleutel", False),
+    ("redactie-inburgering", "editor of Team Inburgering", "gemeente-team-inburgering", False),
+    ("publicatie-inburgering", "publisher of Team Inburgering", "gemeente-team-inburgering", True),
+    (
+        "redactie-politie-noord",
+        "editor of Politie Utrecht-Noord",
+        "politie-basisteam-utrecht-noord",
+        False,
+    ),
 ]
 
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +39,9 @@ class ContactPersonForm(DirectoryModelForm):
         else:
             from directory.models import PartnerPage
 
-            self.fields["partner"].queryset = PartnerPage.objects.filter(locale__language_code="nl")
+            self.fields["partner"].queryset = PartnerPage.objects.filter(
+                locale__language_code=settings.LANGUAGE_CODE
+            )
 
 
 class ChangesFilterForm(forms.Form):

@@ -5,6 +5,8 @@ Django's model permissions are global, so a partner's editors get no
 permissions on the partner, and stop when those are removed.
 """
 
+from django.conf import settings
+
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
@@ -19,7 +21,9 @@ def editable_partners(user):
         return PartnerPage.objects.none()
     pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
     keys = PartnerPage.objects.filter(id__in=pages.values("id")).values("translation_key")
-    return PartnerPage.objects.filter(translation_key__in=keys, locale__language_code="nl")
+    return PartnerPage.objects.filter(
+        translation_key__in=keys, locale__language_code=settings.LANGUAGE_CODE
+    )
 
 
 class ContactPersonPermissionPolicy(ModelPermissionPolicy):

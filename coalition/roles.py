@@ -47,21 +47,26 @@ MODERATOR_PERMISSIONS = [
     VIEW_CONTACT_PERSONS,
     "coalition.view_partner_changes",
 ]
-MODERATOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page"]
-MODERATOR_COLLECTION_PERMISSIONS = ["choose_image", "choose_document"]
+MODERATOR_PAGE_PERMISSIONS = [
+    "wagtailcore.add_page",
+    "wagtailcore.change_page",
+    "wagtailcore.publish_page",
+    "wagtailcore.lock_page",
+]
+MODERATOR_COLLECTION_PERMISSIONS = ["wagtailimages.choose_image", "wagtaildocs.choose_document"]
 
 PROFESSIONAL_PERMISSIONS = [VIEW_CONTACT_PERSONS]
 
 PARTNER_STAFF_PERMISSIONS = [ADMIN_ACCESS, SUBMIT_TRANSLATION, VIEW_CONTACT_PERSONS]
-PARTNER_PAGE_PERMISSIONS = ["add_page", "change_page"]
-PARTNER_PUBLISH_PERMISSIONS = ["publish_page"]
+PARTNER_PAGE_PERMISSIONS = ["wagtailcore.add_page", "wagtailcore.change_page"]
+PARTNER_PUBLISH_PERMISSIONS = ["wagtailcore.publish_page"]
 PARTNER_COLLECTION_PERMISSIONS = [
-    "add_image",
-    "change_image",
-    "choose_image",
-    "add_document",
-    "change_document",
-    "choose_document",
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
 ]
 
 

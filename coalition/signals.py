@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 
 from wagtail.models import ModelLogEntry
@@ -11,7 +12,7 @@ from .onboarding import grant_translation
 
 
 def partner_translated(sender, instance, created, raw=False, **kwargs):
-    if created and not raw and instance.locale.language_code != "nl":
+    if created and not raw and instance.locale.language_code != settings.LANGUAGE_CODE:
         grant_translation(instance)
 
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         partner = None
         if options["existing"]:
             partner = PartnerPage.objects.filter(
-                slug=options["existing"], locale__language_code="nl"
+                slug=options["existing"], locale__language_code=settings.LANGUAGE_CODE
             ).first()
             if partner is None:
                 raise CommandError(f"No Dutch partner page with slug {options['existing']!r}.")
