@@ -29,6 +29,16 @@ def test_axe_finds_no_serious_or_critical_violation(new_page, device, demo, kind
     )
 
 
+def test_axe_catches_what_it_is_meant_to_catch(new_context):
+    """Guards the zero above: axe runs and reports a missing alt text and an unlabelled field."""
+    page = new_context().new_page()
+    page.set_content('<html lang="nl"><title>t</title><main><img src="x.png"><input></main></html>')
+
+    found = {violation["id"] for violation in blocking(axe_violations(page))}
+
+    assert {"image-alt", "label"} <= found
+
+
 FOCUSED = """() => {
   const element = document.activeElement;
   const style = getComputedStyle(element);

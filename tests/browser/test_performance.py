@@ -1,6 +1,7 @@
 """What a resident's phone downloads for a service page, and from whom."""
 
 import gzip
+from collections import Counter
 
 import pytest
 
@@ -27,11 +28,14 @@ def test_a_service_page_on_a_phone_asks_nobody_else_and_reports_its_weight(
     assert not elsewhere, "The service page asked other hosts:\n" + "\n".join(elsewhere)
 
     transferred = compressed = 0
+    by_type = Counter()
     for request in finished:
         if request.resource_type == "image":
             continue
         sizes = request.sizes()
-        transferred += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        transferred += size
+        by_type[request.resource_type] += size
         body = request.response().body()
         # What production sends: WhiteNoise serves compressed copies of text
         # files; the test server sends them as they are.
@@ -44,8 +48,10 @@ def test_a_service_page_on_a_phone_asks_nobody_else_and_reports_its_weight(
     record_property("service_page_bytes_gzip", compressed)
     MEASUREMENTS[f"service page ({language}, phone), bytes without images"] = (
         f"{transferred:,} transferred by the test server (static files uncompressed), "
-        f"{compressed:,} with text gzipped as in production; target {TARGET_BYTES:,}; "
-        f"{len(finished)} requests, all to 127.0.0.1"
+        f"{compressed:,} with text files gzipped (production's WhiteNoise sends compressed "
+        f"copies); target {TARGET_BYTES:,}; "
+        f"{len(finished)} requests, all to 127.0.0.1 ("
+        + ", ".join(f"{kind} {size:,}" for kind, size in by_type.most_common())
+        + ")"
     )
-    print(f"\n{language} service page: {transferred:,} bytes ({compressed:,} gzipped)")
     screenshot(page)
