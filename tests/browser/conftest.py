@@ -5,13 +5,15 @@ Chromium driven by Playwright, phone and desktop contexts, and screenshots.
 A journey test asks for ``device`` (parametrised: phone and desktop) and
 ``new_page``; it gets a page in a fresh browser context of that size, and can save
 its last step with ``screenshot``. Other contexts (another language, no
-JavaScript, a logged-in professional later) come from ``new_context(**options)``.
+JavaScript, a logged-in professional later) come from
+``new_context(device, **options)``, with Playwright's context options.
 """
 
+import contextlib
 import os
 import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,6 +23,7 @@ from django.test.testcases import LiveServerThread
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 # Debian's package `chromium` (scripts/ensure-system-packages installs it); the
 # suite never downloads a browser. Another Chromium can be named for a local run.
@@ -47,7 +50,6 @@ class Device:
     height: int
     scale: float = 1
     mobile: bool = False
-    options: dict = field(default_factory=dict, compare=False)
 
     def context_options(self) -> dict:
         return {
@@ -63,14 +65,9 @@ DESKTOP = Device("desktop", 1280, 800)
 DEVICES = [PHONE, DESKTOP]
 
 
-class _Passthrough:
-    """Static files come from WhiteNoise in the middleware, as in production."""
-
-    def __init__(self, application):
-        self.application = application
-
-    def __call__(self, environ, start_response):
-        return self.application(environ, start_response)
+def _static_files_from_whitenoise(application):
+    """No extra static handler: WhiteNoise's middleware serves them, as in production."""
+    return application
 
 
 @pytest.fixture(scope="package")
@@ -92,10 +89,13 @@ def live_site(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for conn in overrides.values():
             conn.inc_thread_sharing()
-        thread = LiveServerThread("127.0.0.1", _Passthrough, connections_override=overrides)
+        thread = LiveServerThread(
+            "127.0.0.1", _static_files_from_whitenoise, connections_override=overrides
+        )
         thread.daemon = True
         thread.start()
-        thread.is_ready.wait(timeout=60)
+        if not thread.is_ready.wait(timeout=60):
+            pytest.fail("The live server did not start within 60 s.", pytrace=False)
         if thread.error:
             raise thread.error
         try:
@@ -154,10 +154,19 @@ def device(request) -> Device:
     return request.param
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.browser_test_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def new_context(browser, live_site):
+def new_context(request, browser, live_site, _screenshot_folder):
     """Make browser contexts (own cookies, size, language, JavaScript on or off) on the
-    live site; they are closed after the test."""
+    live site; they are closed after the test, and their pages photographed first
+    when the test failed (``failed-*.png`` beside the other screenshots)."""
     contexts: list[BrowserContext] = []
 
     def make(device: Device = DESKTOP, **options) -> BrowserContext:
@@ -170,6 +179,12 @@ def new_context(browser, live_site):
         return context
 
     yield make
+    failed = getattr(request.node, "browser_test_failed", False)
+    for number, page in enumerate(page for context in contexts for page in context.pages):
+        if failed:
+            name = re.sub(r"[^\w.]+", "-", request.node.name).strip("-")
+            with contextlib.suppress(PlaywrightError):
+                page.screenshot(path=_screenshot_folder / f"failed-{name}-{number}.png")
     for context in contexts:
         context.close()
 
