@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-sqlite test-postgres checks lint format messages engine clean
+.PHONY: install run test test-sqlite test-postgres test-browser checks lint format messages engine clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ test-sqlite: messages engine
 
 test-postgres: messages engine
 	scripts/with-postgres $(PY) -m pytest
+
+# Only the browser tests (Debian's chromium, Playwright), on SQLite; both full
+# runs above include them. Screenshots go to var/screenshots/.
+test-browser: messages
+	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest tests/browser
 
 test: checks test-sqlite test-postgres
 

@@ -106,6 +106,14 @@ def backend(request, settings):
     return request.param
 
 
+def _browser_tests_missing(stats) -> bool:
+    """CI (WIJKWIJZER_REQUIRE_BROWSER_TESTS=1) insists that the browser tests ran and passed."""
+    if not os.environ.get("WIJKWIJZER_REQUIRE_BROWSER_TESTS"):
+        return False
+    passed = [report for report in stats.get("passed", []) if report.when == "call"]
+    return not any(report.nodeid.startswith("tests/browser/") for report in passed)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     skipped = terminalreporter.stats.get("skipped", [])
     if skipped:
@@ -113,9 +121,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             f"{len(skipped)} test(s) were skipped; a skipped suite counts as a failure here.",
             red=True,
         )
+    if _browser_tests_missing(terminalreporter.stats):
+        terminalreporter.write_line(
+            "No browser test passed in this run (tests/browser/), but "
+            "WIJKWIJZER_REQUIRE_BROWSER_TESTS is set: that counts as a failure.",
+            red=True,
+        )
 
 
 def pytest_sessionfinish(session, exitstatus):
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter and reporter.stats.get("skipped") and exitstatus == 0:
+    if (
+        reporter
+        and exitstatus == 0
+        and (reporter.stats.get("skipped") or _browser_tests_missing(reporter.stats))
+    ):
         session.exitstatus = 1

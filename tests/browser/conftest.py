@@ -1,0 +1,314 @@
+"""Shared fixtures of the browser suite: the site served on 127.0.0.1 from the test
+database (with the demo directory that ``tests/conftest.py`` loads), Debian's
+Chromium driven by Playwright, phone and desktop contexts, and screenshots.
+
+A journey test asks for ``device`` (parametrised: phone and desktop) and
+``new_page``; it gets a page in a fresh browser context of that size, and can save
+its last step with ``screenshot``. Other contexts (another language, no
+JavaScript, a logged-in professional later) come from
+``new_context(device, **options)``, with Playwright's context options.
+"""
+
+import contextlib
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connections
+from django.test.testcases import LiveServerThread
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
+
+# Debian's package `chromium` (scripts/ensure-system-packages installs it); the
+# suite never downloads a browser. Another Chromium can be named for a local run.
+CHROMIUM = os.environ.get("WIJKWIJZER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Screenshots of each journey's last step, one folder per database run.
+SCREENSHOTS = settings.BASE_DIR / "var" / "screenshots"
+# Generous: the machine has two cores, often shared with other heavy jobs.
+TIMEOUT_MS = 30_000
+
+
+@dataclass(frozen=True)
+class Device:
+    name: str
+    width: int
+    height: int
+    scale: float = 1
+    mobile: bool = False
+
+    def context_options(self) -> dict:
+        return {
+            "viewport": {"width": self.width, "height": self.height},
+            "device_scale_factor": self.scale,
+            "is_mobile": self.mobile,
+            "has_touch": self.mobile,
+        }
+
+
+PHONE = Device("phone", 360, 740, scale=2, mobile=True)
+DESKTOP = Device("desktop", 1280, 800)
+DEVICES = [PHONE, DESKTOP]
+
+
+def _static_files_from_whitenoise(application):
+    """No extra static handler: WhiteNoise's middleware serves them, as in production."""
+    return application
+
+
+@pytest.fixture(scope="package")
+def live_site(django_db_setup, django_db_blocker):
+    """The site served by Django's live-server thread on a free port of 127.0.0.1.
+
+    It reads the session's test database: the demo directory loaded once by
+    ``django_db_setup``, committed, so the server sees it on PostgreSQL through its
+    own connections and on in-memory SQLite through the shared connection (as
+    Django's LiveServerTestCase does). The browser tests never change data, so no
+    test transaction or flush is needed (pytest-django's ``live_server`` would
+    flush the database after each test and take the demo with it).
+    """
+    overrides = {
+        conn.alias: conn
+        for conn in connections.all()
+        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+    }
+    with django_db_blocker.unblock():
+        for conn in overrides.values():
+            conn.inc_thread_sharing()
+        thread = LiveServerThread(
+            "127.0.0.1", _static_files_from_whitenoise, connections_override=overrides
+        )
+        thread.daemon = True
+        thread.start()
+        if not thread.is_ready.wait(timeout=60):
+            pytest.fail("The live server did not start within 60 s.", pytrace=False)
+        if thread.error:
+            raise thread.error
+        try:
+            yield f"http://127.0.0.1:{thread.port}"
+        finally:
+            thread.terminate()
+            for conn in overrides.values():
+                conn.dec_thread_sharing()
+
+
+@pytest.fixture
+def db(django_db_setup):
+    """The test database with the demo directory, without a test transaction.
+
+    Named ``db`` so that pytest-django creates the test database even when only
+    the browser tests run. Unlike pytest-django's ``db`` it opens no transaction:
+    the server thread serves committed data, and the browser tests change nothing.
+    """
+
+
+@pytest.fixture(autouse=True)
+def _database_open_to_the_server(db, django_db_blocker):
+    """pytest-django blocks database access process-wide; the server thread needs it."""
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.fixture(scope="package")
+def browser(live_site, demo) -> Browser:
+    """Debian's Chromium, headless, started once for the browser tests.
+
+    Playwright's synchronous API keeps an asyncio loop in the test thread. While it
+    runs, Django treats the thread as asynchronous and hands it other database
+    connections (on in-memory SQLite: an empty database), so everything the tests
+    need from the database is read before it starts (``live_site``, ``demo``).
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"The browser tests need Chromium at {CHROMIUM}: apt-get install chromium "
+            "(scripts/ensure-system-packages does it), or set WIJKWIJZER_CHROMIUM.",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        # launch() gives Chromium a fresh temporary --user-data-dir of its own
+        # (playwright_chromiumdev_profile-*) and removes it when it closes.
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=120_000
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=DEVICES, ids=lambda device: device.name)
+def device(request) -> Device:
+    """Run a test once on a phone (360×740) and once on a desktop (1280×800)."""
+    return request.param
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.browser_test_failed = report.failed
+    return report
+
+
+@pytest.fixture
+def new_context(request, browser, live_site, _screenshot_folder):
+    """Make browser contexts (own cookies, size, language, JavaScript on or off) on the
+    live site; they are closed after the test, and their pages photographed first
+    when the test failed (``failed-*.png`` beside the other screenshots)."""
+    contexts: list[BrowserContext] = []
+
+    def make(device: Device = DESKTOP, **options) -> BrowserContext:
+        context = browser.new_context(
+            base_url=live_site, **{**device.context_options(), "locale": "nl-NL", **options}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    failed = getattr(request.node, "browser_test_failed", False)
+    for number, page in enumerate(page for context in contexts for page in context.pages):
+        if failed:
+            name = re.sub(r"[^\w.]+", "-", request.node.name).strip("-")
+            with contextlib.suppress(PlaywrightError):
+                page.screenshot(path=_screenshot_folder / f"failed-{name}-{number}.png")
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def new_page(new_context, device):
+    """A page in a fresh context of the test's device."""
+
+    def make(**options) -> Page:
+        return new_context(device, **options).new_page()
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def _screenshot_folder():
+    folder = SCREENSHOTS / connections["default"].vendor
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture
+def screenshot(request, _screenshot_folder):
+    """Save a full-page screenshot under var/screenshots/, named after the test."""
+
+    def save(page: Page, step: str = "last") -> Path:
+        name = re.sub(r"[^\w.]+", "-", f"{request.node.name}-{step}").strip("-")
+        path = _screenshot_folder / f"{name}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return save
+
+
+def is_local(url: str) -> bool:
+    return urlsplit(url).hostname in {"127.0.0.1", "localhost"}
+
+
+DEBT_WORDS = {"nl": "schulden", "ar": "ديون"}
+
+
+@dataclass(frozen=True)
+class DemoPages:
+    """What the browser tests know of the demo directory, read before the browser starts.
+
+    The service is the Buurtteam Overvecht's walk-in hours for money matters: it is
+    translated into every language and has a phone number and opening hours.
+    Slugs are the same in every language, so its address differs only in the prefix.
+    """
+
+    service: str
+    partner: str
+    wijk: str
+    wijk_code: str
+    service_titles: dict[str, str]
+    # What the query API answers for the debt words in that wijk, per language:
+    # the oracle the search pages are held to.
+    debt_help_in_wijk: dict[str, list[str]]
+
+    def path(self, kind: str, language: str) -> str:
+        if kind == "login":
+            return "/admin/login/"
+        paths = {
+            "home": "/",
+            "search results": f"/zoeken/?q={DEBT_WORDS[language]}",
+            "wijk": self.wijk,
+            "partner": self.partner,
+            "service": self.service,
+        }
+        return f"/{language}{paths[kind]}"
+
+
+PAGE_KINDS = ["home", "search results", "wijk", "partner", "service", "login"]
+
+
+@pytest.fixture(scope="package")
+def demo(django_db_setup, django_db_blocker) -> DemoPages:
+    from wagtail.models import Locale
+
+    from directory.models import ServicePage, WijkPage
+    from search.query import ServiceQuery, search_services
+
+    with django_db_blocker.unblock():
+        service = ServicePage.objects.get(
+            slug="inloopspreekuur-geldzaken", locale__language_code="nl"
+        )
+        wijk = WijkPage.objects.get(cbs_code="WK034403", locale__language_code="nl")
+        titles = {
+            page.locale.language_code: page.title
+            for page in ServicePage.objects.filter(translation_key=service.translation_key)
+        }
+        answers = {
+            language: [
+                hit.service.title
+                for hit in search_services(
+                    ServiceQuery(text=words, wijk=wijk.cbs_code),
+                    Locale.objects.get(language_code=language),
+                ).page
+            ]
+            for language, words in DEBT_WORDS.items()
+        }
+
+        return DemoPages(
+            service=unprefixed(service.url),
+            partner=unprefixed(service.get_parent().url),
+            wijk=unprefixed(wijk.url),
+            wijk_code=wijk.cbs_code,
+            service_titles=titles,
+            debt_help_in_wijk=answers,
+        )
+
+
+def unprefixed(url: str) -> str:
+    """/nl/partners/x/ → /partners/x/"""
+    return "/" + url.strip("/").split("/", 1)[1] + "/"
+
+
+# Transferred bytes per page, reported at the end of the run (see test_performance).
+MEASUREMENTS: dict[str, str] = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if MEASUREMENTS:
+        terminalreporter.section("browser measurements")
+        for name, value in MEASUREMENTS.items():
+            terminalreporter.write_line(f"{name}: {value}")

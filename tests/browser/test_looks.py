@@ -1,0 +1,29 @@
+"""Readable on a small phone and at 200% zoom: no sideways scrolling (WCAG 1.4.10)."""
+
+import pytest
+
+from .conftest import PAGE_KINDS, Device
+
+NARROW = Device("320px", 320, 640)
+# A 1280 px wide window at 200% zoom lays pages out 640 CSS pixels wide.
+ZOOMED = Device("zoom-200", 640, 400, scale=2)
+
+SCROLL_WIDTH = "[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
+
+
+@pytest.mark.parametrize("language", ["nl", "ar"])
+@pytest.mark.parametrize("size", [NARROW, ZOOMED], ids=lambda size: size.name)
+def test_pages_read_without_horizontal_scrolling(new_context, demo, screenshot, size, language):
+    page = new_context(size, locale=language).new_page()
+    too_wide = []
+    for kind in PAGE_KINDS:
+        page.goto(demo.path(kind, language))
+        if kind == "search results":
+            for summary in page.locator("details > summary").all():
+                summary.click()
+        scroll_width, client_width = page.evaluate(SCROLL_WIDTH)
+        if scroll_width > client_width:
+            too_wide.append(f"{page.url}: {scroll_width} px of content in {client_width} px")
+            screenshot(page, kind)
+    assert not too_wide, "Pages scroll sideways:\n" + "\n".join(too_wide)
+    screenshot(page)
