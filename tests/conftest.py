@@ -83,9 +83,21 @@ def engine_index(opensearch_node, django_db_setup, django_db_blocker):
     from search.engine.client import Engine
     from search.engine.indexing import rebuild
 
+    from search.backends.engine import EngineBackend
+    from search.query import ServiceQuery
+
     with django_db_blocker.unblock():
-        counts = rebuild(Engine(url=opensearch_node.url, for_indexing=True))
+        engine = Engine(url=opensearch_node.url, for_indexing=True)
+        counts = rebuild(engine)
         live = ServicePage.objects.live().public().filter(locale__language_code="nl").count()
+        # A fresh node's first searches (JIT, aggregation structures) can take
+        # longer than the one-second search timeout on a busy machine; warm it up
+        # with the patient client so the tests measure behaviour, not start-up.
+        for code in ("nl", "ar"):
+            locale = Locale.objects.get(language_code=code)
+            for _round in range(3):
+                EngineBackend(engine).search(ServiceQuery(text="schulden"), locale, 1, 20)
+                EngineBackend(engine).search(ServiceQuery(), locale, 1, 20)
     assert counts["nl"] == live
     return opensearch_node.url
 
