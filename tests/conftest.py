@@ -80,10 +80,9 @@ def opensearch_node():
 @pytest.fixture(scope="session")
 def engine_index(opensearch_node, django_db_setup, django_db_blocker):
     """The demo directory indexed in the test node, as ``search_rebuild`` does it."""
+    from search.backends.engine import EngineBackend
     from search.engine.client import Engine
     from search.engine.indexing import rebuild
-
-    from search.backends.engine import EngineBackend
     from search.query import ServiceQuery
 
     with django_db_blocker.unblock():
