@@ -123,8 +123,43 @@ def _database_open_to_the_server(db, django_db_blocker):
         yield
 
 
+@dataclass(frozen=True)
+class Accounts:
+    """People who log in during the browser journeys, made before the browser starts."""
+
+    professional: str
+    password: str
+    # Contact persons a professional should see on the demo wijk page.
+    wijk_contacts: list[str]
+
+
 @pytest.fixture(scope="package")
-def browser(live_site, demo) -> Browser:
+def accounts(django_db_setup, django_db_blocker, demo) -> Accounts:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db.models import Q
+
+    from coalition.models import ContactPerson
+    from coalition.roles import PROFESSIONALS
+    from directory.models import WijkPage
+
+    password = "browser-journey-password-7"  # noqa: S105 - a test account
+    with django_db_blocker.unblock():
+        user, _created = get_user_model().objects.get_or_create(username="e2e-professional")
+        user.set_password(password)
+        user.save()
+        user.groups.add(Group.objects.get(name=PROFESSIONALS))
+        wijk = WijkPage.objects.get(cbs_code=demo.wijk_code, locale__language_code="nl")
+        partners = wijk.partners_active_here()
+        keys = [partner.translation_key for partner in partners]
+        contacts = ContactPerson.objects.filter(
+            Q(wijken=wijk) | Q(wijken__isnull=True, partner__translation_key__in=keys)
+        ).distinct()
+        return Accounts(user.username, password, sorted(c.name for c in contacts))
+
+
+@pytest.fixture(scope="package")
+def browser(live_site, demo, accounts) -> Browser:
     """Debian's Chromium, headless, started once for the browser tests.
 
     Playwright's synchronous API keeps an asyncio loop in the test thread. While it
