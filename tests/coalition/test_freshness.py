@@ -114,8 +114,9 @@ def test_moderators_see_year_old_services_flagged_on_the_dashboard(service, djan
     client = Client()
     client.force_login(moderator(django_user_model))
     html = client.get(reverse("wagtailadmin_home")).content.decode()
-    assert "Services not checked for a year" in html
-    assert service.title in html
+    flagged = html.split('id="unchecked-services-heading"', 1)[1]
+    assert 'data-flag="expired"' in flagged
+    assert service.title in flagged
 
 
 def test_partner_editors_see_their_own_stale_listings_on_the_dashboard(
@@ -125,8 +126,9 @@ def test_partner_editors_see_their_own_stale_listings_on_the_dashboard(
     client = Client()
     client.force_login(staff_of(django_user_model, access, "dashboardlezer"))
     html = client.get(reverse("wagtailadmin_home")).content.decode()
-    assert "Your services to check" in html
-    assert service.title in html
+    panel = html.split('id="unchecked-services-heading"', 1)[1]
+    assert service.title in panel
+    assert reverse("coalition:still_correct", args=(service.pk,)) in panel
 
 
 def test_a_setting_hides_year_old_services_from_residents(client, settings, service, wijk):
