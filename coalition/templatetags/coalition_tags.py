@@ -31,8 +31,3 @@ def contact_persons(context, partner=None, wijk=None, partners=()):
         "by_partner": wijk is not None,
     }
 
-
-@register.simple_tag(takes_context=True)
-def is_professional(context):
-    request = context.get("request")
-    return is_professional_viewer(getattr(request, "user", None))
