@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from wagtail.log_actions import log
 
 from directory.models import ServicePage
+from directory.models.service import expiry_date
 
 from .models import PartnerAccess
 
@@ -26,11 +27,6 @@ STILL_CORRECT = "coalition.still_correct"
 def reminder_date(today: datetime.date | None = None) -> datetime.date:
     today = today or timezone.localdate()
     return today - datetime.timedelta(days=settings.FRESHNESS_REMIND_AFTER_DAYS)
-
-
-def expiry_date(today: datetime.date | None = None) -> datetime.date:
-    today = today or timezone.localdate()
-    return today - datetime.timedelta(days=settings.FRESHNESS_EXPIRE_AFTER_DAYS)
 
 
 def unchecked_services(since: datetime.date):
@@ -45,10 +41,15 @@ def unchecked_services(since: datetime.date):
 @transaction.atomic
 def confirm_still_correct(page: ServicePage, user) -> datetime.date:
     """Record that ``user`` checked ``page`` today, in every language version."""
+    page.last_verified = _mark_checked(page)
+    log(instance=page, action=STILL_CORRECT, user=user)
+    return page.last_verified
+
+
+def _mark_checked(page: ServicePage) -> datetime.date:
+    """Today becomes the last-checked date of every language version."""
     today = timezone.localdate()
     ServicePage.objects.filter(translation_key=page.translation_key).update(last_verified=today)
-    page.last_verified = today
-    log(instance=page, action=STILL_CORRECT, user=user)
     return today
 
 
@@ -56,9 +57,7 @@ def mark_checked_on_publish(instance, **kwargs) -> None:
     """``page_published`` receiver: a published service has just been checked."""
     instance = getattr(instance, "specific", instance)
     if isinstance(instance, ServicePage):
-        ServicePage.objects.filter(translation_key=instance.translation_key).update(
-            last_verified=timezone.localdate()
-        )
+        _mark_checked(instance)
 
 
 def digests(today: datetime.date | None = None) -> dict[PartnerAccess, list[ServicePage]]:

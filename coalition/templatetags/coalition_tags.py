@@ -30,4 +30,3 @@ def contact_persons(context, partner=None, wijk=None, partners=()):
         "people": list(people.distinct().order_by("partner__title", "name")),
         "by_partner": wijk is not None,
     }
-

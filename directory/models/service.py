@@ -27,14 +27,20 @@ from ..forms import ServicePageForm
 from .base import PAGE_TRANSLATABLE_FIELDS
 
 
-def hidden_before() -> datetime.date | None:
-    """Services last checked before this date are hidden from residents; None
-    while ``FRESHNESS_EXPIRED_STAY_PUBLIC`` keeps every service public."""
+def expiry_date(today: datetime.date | None = None) -> datetime.date:
+    """Services last checked before this date count as expired."""
     from django.conf import settings
 
-    if settings.FRESHNESS_EXPIRED_STAY_PUBLIC:
-        return None
-    return timezone.localdate() - datetime.timedelta(days=settings.FRESHNESS_EXPIRE_AFTER_DAYS)
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=settings.FRESHNESS_EXPIRE_AFTER_DAYS)
+
+
+def hidden_before() -> datetime.date | None:
+    """Expired services are hidden from residents; None while
+    ``FRESHNESS_EXPIRED_STAY_PUBLIC`` keeps every service public."""
+    from django.conf import settings
+
+    return None if settings.FRESHNESS_EXPIRED_STAY_PUBLIC else expiry_date()
 
 
 def shown_filter() -> models.Q:
