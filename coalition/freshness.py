@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -29,13 +30,18 @@ def reminder_date(today: datetime.date | None = None) -> datetime.date:
     return today - datetime.timedelta(days=settings.FRESHNESS_REMIND_AFTER_DAYS)
 
 
-def unchecked_services(since: datetime.date):
-    """Live Dutch services last checked before ``since``, oldest first."""
-    return (
-        ServicePage.objects.live()
-        .filter(locale__language_code=settings.LANGUAGE_CODE, last_verified__lt=since)
-        .order_by("last_verified", "title")
+def unchecked_services(since: datetime.date, partners=None):
+    """Live Dutch services last checked before ``since``, oldest first; only those
+    of the given Dutch ``partners`` when they are named."""
+    services = ServicePage.objects.live().filter(
+        locale__language_code=settings.LANGUAGE_CODE, last_verified__lt=since
     )
+    if partners is not None:
+        below = Q(pk__in=[])
+        for partner in partners:
+            below |= Q(path__startswith=partner.path)
+        services = services.filter(below)
+    return services.order_by("last_verified", "title")
 
 
 @transaction.atomic

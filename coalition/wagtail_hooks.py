@@ -182,24 +182,20 @@ class UncheckedServicesPanel(Component):
 
     def get_context_data(self, parent_context):
         user = self.request.user
-        partners = editable_partners(user)
-        own = []
-        if not user.has_perm("coalition.view_partner_changes"):
-            paths = [p.path for p in partners]
-            own = [
-                s
-                for s in freshness.unchecked_services(freshness.reminder_date())
-                if any(s.path.startswith(path) for path in paths)
-            ][:50]
-        expired = []
+        own, expired = [], []
         if user.has_perm("coalition.view_partner_changes"):
             expired = list(freshness.unchecked_services(freshness.expiry_date())[:100])
+        else:
+            own = list(
+                freshness.unchecked_services(
+                    freshness.reminder_date(), partners=editable_partners(user)
+                )[:50]
+            )
         return {
             "own": own,
             "expired": expired,
             "expired_public": settings.FRESHNESS_EXPIRED_STAY_PUBLIC,
             "next": reverse("wagtailadmin_home"),
-            "csrf_request": self.request,
         }
 
     def render_html(self, parent_context):
