@@ -76,6 +76,21 @@ class PartnerAccess(models.Model):
         )
 
 
+class ContactPersonQuerySet(models.QuerySet):
+    def of_partner(self, partner):
+        """The people of ``partner``, whichever language version it is."""
+        return self.filter(partner__translation_key=partner.translation_key)
+
+    def in_wijk(self, wijk, partners):
+        """People named for ``wijk``, and those of ``partners`` (the ones active
+        there) who cover every wijk of their partner."""
+        keys = [partner.translation_key for partner in partners]
+        return self.filter(
+            models.Q(wijken__translation_key=wijk.translation_key)
+            | models.Q(wijken__isnull=True, partner__translation_key__in=keys)
+        ).distinct()
+
+
 class ContactPerson(ClusterableModel):
     """A partner's contact person for professionals in one or more wijken.
 
@@ -114,6 +129,8 @@ class ContactPerson(ClusterableModel):
         max_length=1000,
         help_text=_("Only logged-in professionals see this."),
     )
+
+    objects = ContactPersonQuerySet.as_manager()
 
     panels = [
         FieldPanel("partner"),

@@ -1,5 +1,4 @@
 from django import template
-from django.db.models import Q
 
 from ..models import ContactPerson
 from ..roles import is_professional_viewer
@@ -19,14 +18,10 @@ def contact_persons(context, partner=None, wijk=None, partners=()):
         return {"people": None}
     people = ContactPerson.objects.select_related("partner").prefetch_related("wijken")
     if partner is not None:
-        people = people.filter(partner__translation_key=partner.translation_key)
+        people = people.of_partner(partner)
     if wijk is not None:
-        keys = [p.translation_key for p in partners]
-        people = people.filter(
-            Q(wijken__translation_key=wijk.translation_key)
-            | Q(wijken__isnull=True, partner__translation_key__in=keys)
-        )
+        people = people.in_wijk(wijk, partners)
     return {
-        "people": list(people.distinct().order_by("partner__title", "name")),
+        "people": list(people.order_by("partner__title", "name")),
         "by_partner": wijk is not None,
     }

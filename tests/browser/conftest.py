@@ -137,7 +137,6 @@ class Accounts:
 def accounts(django_db_setup, django_db_blocker, demo) -> Accounts:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
-    from django.db.models import Q
 
     from coalition.models import ContactPerson
     from coalition.roles import PROFESSIONALS
@@ -150,11 +149,7 @@ def accounts(django_db_setup, django_db_blocker, demo) -> Accounts:
         user.save()
         user.groups.add(Group.objects.get(name=PROFESSIONALS))
         wijk = WijkPage.objects.get(cbs_code=demo.wijk_code, locale__language_code="nl")
-        partners = wijk.partners_active_here()
-        keys = [partner.translation_key for partner in partners]
-        contacts = ContactPerson.objects.filter(
-            Q(wijken=wijk) | Q(wijken__isnull=True, partner__translation_key__in=keys)
-        ).distinct()
+        contacts = ContactPerson.objects.in_wijk(wijk, wijk.partners_active_here())
         return Accounts(user.username, password, sorted(c.name for c in contacts))
 
 
