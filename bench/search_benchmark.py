@@ -1585,6 +1585,8 @@ def run_opensearch(args, size: int, workdir: Path, sqlite_result, servers: list)
             ),
         }
         return result
+    except Interrupted:
+        raise
     except Exception as error:  # noqa: BLE001 - the node failed to start
         return {
             "backend": "opensearch",
