@@ -24,6 +24,7 @@ BATCH_SIZE = 500
 # Bulk requests on their way while the next batch is built: the database and
 # Python build documents while the engine indexes the previous batch.
 IN_FLIGHT = 2
+REFRESH_TIMEOUT = 600.0
 
 
 def content_languages() -> list[str]:
@@ -155,7 +156,10 @@ def rebuild(engine: Engine, progress: Callable[[str, int, int], None] | None = N
         engine.call("indices.create", index=name, body=body)
         counts[language] = _fill(engine, language, name, progress)
         engine.call("indices.put_settings", index=name, body={"index": searchable})
-        engine.call("indices.refresh", index=name)
+        # This first refresh makes every document written since the start
+        # searchable at once: at 100k services on a busy machine it took longer
+        # than the indexing timeout.
+        engine.call("indices.refresh", index=name, request_timeout=REFRESH_TIMEOUT)
         old = (
             list(engine.call("indices.get_alias", name=alias))
             if engine.call("indices.exists_alias", name=alias)
