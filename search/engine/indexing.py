@@ -136,6 +136,17 @@ def _fill(
     return done
 
 
+def _warm(engine: Engine, name: str) -> None:
+    """Run the listing query (every facet) once on the new index before the
+    swap: the first search of a fresh index builds its facet structures, which
+    at 100k services on a busy machine took longer than a search may."""
+    from ..backends.engine import build_search
+    from ..query import ServiceQuery
+
+    body = build_search(ServiceQuery(), "", "and", 0, 1)
+    engine.call("search", index=name, body=body, request_timeout=REFRESH_TIMEOUT)
+
+
 def rebuild(engine: Engine, progress: Callable[[str, int, int], None] | None = None) -> dict:
     """Index everything into new indexes, then swap the aliases in one step.
 
@@ -160,6 +171,7 @@ def rebuild(engine: Engine, progress: Callable[[str, int, int], None] | None = N
         # searchable at once: at 100k services on a busy machine it took longer
         # than the indexing timeout.
         engine.call("indices.refresh", index=name, request_timeout=REFRESH_TIMEOUT)
+        _warm(engine, name)
         old = (
             list(engine.call("indices.get_alias", name=alias))
             if engine.call("indices.exists_alias", name=alias)
