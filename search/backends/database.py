@@ -17,6 +17,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
     FloatField,
@@ -57,8 +58,11 @@ from ..query import (
 )
 
 # Many-to-many facets: the relation on ServicePage and the field of the term.
-RELATED_FACETS = {"themes": ("themes", "slug"), "audiences": ("audiences", "slug")}
-RELATED_FACETS["languages"] = ("languages", "code")
+RELATED_FACETS = {
+    "themes": ("themes", "slug"),
+    "audiences": ("audiences", "slug"),
+    "languages": ("languages", "code"),
+}
 FIELD_FACETS = {"costs": "cost", "accesses": "access"}
 KM_PER_DEGREE_LATITUDE = 111.2
 
@@ -118,7 +122,7 @@ def open_at(moment) -> Q:
     )
 
 
-def distance_km(point: Point, prefix: str = "") -> FloatField:
+def distance_km(point: Point, prefix: str = "") -> Expression:
     """SQL for ``Point.distance_km`` from ``point`` to the row's coordinates."""
     latitude = Radians(F(f"{prefix}latitude"))
     half_dlat = (latitude - math.radians(point.latitude)) / 2
