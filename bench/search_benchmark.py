@@ -1339,6 +1339,15 @@ class PostgresServer:
         self.dir = None
 
 
+def load_average() -> list[float] | None:
+    """The 1, 5 and 15 minute load averages: other work on the machine (the
+    benchmark runs one query at a time, so a load above 1 is someone else's)."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def machine_description() -> dict:
     import sqlite3
 
@@ -1418,6 +1427,7 @@ def run_child(args, backend: str, size: int, workdir: Path, db_url: str, **extra
         if value:
             command += [f"--child-{key.replace('_', '-')}", str(value)]
     env = {k: v for k, v in os.environ.items() if k not in ("SEARCH_ENGINE_URL",)}
+    load_at_start = load_average()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
     try:
@@ -1441,6 +1451,7 @@ def run_child(args, backend: str, size: int, workdir: Path, db_url: str, **extra
     else:
         result = {"backend": backend, "size": size, "ok": False}
     result["wall_s"] = round(wall, 1)
+    result["load_average"] = {"start": load_at_start, "end": load_average()}
     result["returncode"] = returncode
     if returncode is None:
         result["ok"] = False
@@ -1459,6 +1470,7 @@ def parent_main(args) -> int:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="wijkwijzer-bench-"))
     machine = machine_description()
+    machine["load_average_start"] = load_average()
     code_at_start = git_state()
     log(f"machine: {machine['nproc']} CPU(s) {machine['cpu_model']}, {machine['mem_total_mb']} MB")
     log(f"work folder {workdir}")
@@ -1508,6 +1520,7 @@ def parent_main(args) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
     duration = time.perf_counter() - started
+    machine["load_average_end"] = load_average()
     for run in runs:
         for key in ("postgresql", "opensearch"):
             if key in run.get("versions", {}):
@@ -1572,6 +1585,8 @@ def run_opensearch(args, size: int, workdir: Path, sqlite_result, servers: list)
             ),
         }
         return result
+    except Interrupted:
+        raise
     except Exception as error:  # noqa: BLE001 - the node failed to start
         return {
             "backend": "opensearch",
@@ -1711,6 +1726,11 @@ def render_table(report: dict) -> str:
         )
         if run["backend"] == "opensearch" and database.get("note"):
             note += f"; {database['note']}"
+        if run.get("load_average"):
+            note += (
+                f"; load average {run['load_average']['start']} at start, "
+                f"{run['load_average']['end']} at end"
+            )
         if run.get("error"):
             note += f"; ERROR {run['error']}"
         notes.append(note)

@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 PC4_TABLE = Path(__file__).parent / "data" / "pc4_centroids.json"
 _COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+EARTH_RADIUS_KM = 6371.0088
 _POSTCODE = re.compile(r"^\s*([1-9]\d{3})\s*(?:[A-Za-z]{2})?\s*$")
 
 
@@ -36,7 +37,15 @@ class Point:
         dlat = lat2 - lat1
         dlon = math.radians(other.longitude - self.longitude)
         a = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
-        return 6371.0088 * 2 * math.asin(math.sqrt(a))
+        return EARTH_RADIUS_KM * 2 * math.asin(math.sqrt(a))
+
+    def nearest_km(self, locations) -> float | None:
+        """Distance to the nearest of ``locations`` (anything with a latitude
+        and a longitude), or None when there are none."""
+        return min(
+            (self.distance_km(Point(place.latitude, place.longitude)) for place in locations),
+            default=None,
+        )
 
 
 class Geocoder(Protocol):

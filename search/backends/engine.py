@@ -21,7 +21,6 @@ from directory.models import ServicePage
 
 from ..engine.client import Engine
 from ..engine.documents import minute_of_week
-from ..geocoding import Point
 from ..query import (
     FACETS,
     Hit,
@@ -221,7 +220,9 @@ class EngineBackend:
                     service=service,
                     # The engine escaped the text (encoder "html") and added only <mark>.
                     highlight=mark_safe(highlight),  # noqa: S308
-                    distance_km=_distance(service, query.point),
+                    distance_km=query.point.nearest_km(service.locations.all())
+                    if query.point
+                    else None,
                 )
             )
         return hits, len(rows) - len(hits)
@@ -236,13 +237,3 @@ class EngineBackend:
                 words = [best if word == entry["text"] else word for word in words]
                 changed = True
         return " ".join(words) if changed else ""
-
-
-def _distance(service: ServicePage, point: Point | None) -> float | None:
-    if point is None:
-        return None
-    distances = [
-        point.distance_km(Point(location.latitude, location.longitude))
-        for location in service.locations.all()
-    ]
-    return min(distances) if distances else None

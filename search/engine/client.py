@@ -59,8 +59,15 @@ class Engine:
             raise EngineError("No search engine configured (SEARCH_ENGINE_URL is empty).")
         self.client = _client(self.url, self.flavour, self.timeout)
 
-    def call(self, method: str, *args, **kwargs):
+    def call(self, method: str, *args, request_timeout: float | None = None, **kwargs):
+        """Call ``method`` of the client; ``request_timeout`` overrides the
+        engine's timeout for this one call."""
         target = self.client
+        if request_timeout is not None:
+            if self.flavour == "elasticsearch":
+                target = target.options(request_timeout=request_timeout)
+            else:
+                kwargs["request_timeout"] = request_timeout
         for part in method.split("."):
             target = getattr(target, part)
         try:

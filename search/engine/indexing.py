@@ -5,21 +5,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from directory.models import ServicePage
 
 from ..query import EngineError
 from .client import Engine
-from .documents import DocumentBuilder, prefetched
+from .documents import DocumentBuilder
 from .mapping import MAPPING_VERSION, index_body
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# Bulk requests on their way while the next batch is built: the database and
+# Python build documents while the engine indexes the previous batch.
+IN_FLIGHT = 2
+REFRESH_TIMEOUT = 600.0
 
 
 def content_languages() -> list[str]:
@@ -28,7 +33,7 @@ def content_languages() -> list[str]:
 
 def indexable_services():
     """What belongs in the index: live, public services. Everything else is removed."""
-    return ServicePage.objects.live().public().select_related("locale")
+    return ServicePage.objects.live().public()
 
 
 def _bulk(engine: Engine, actions: list[dict], refresh) -> None:
@@ -46,6 +51,29 @@ def _bulk(engine: Engine, actions: list[dict], refresh) -> None:
             raise EngineError(f"bulk request had {len(failed)} failures, first: {failed[0]}")
 
 
+def _actions(
+    engine: Engine,
+    page_ids: set[int],
+    target: dict[str, str] | None = None,
+    services: QuerySet | None = None,
+) -> tuple[list[dict], int]:
+    """Bulk actions that upsert the live, public services among ``page_ids`` and
+    remove the others, and how many services they upsert. ``services`` selects
+    the same pages more cheaply than a list of ids, when the caller has it."""
+    if services is None:
+        services = indexable_services().filter(pk__in=page_ids)
+    actions: list[dict] = []
+    written = set()
+    for page_id, language, document in DocumentBuilder(services):
+        index = (target or {}).get(language) or engine.alias(language)
+        actions += [{"index": {"_index": index, "_id": str(page_id)}}, document]
+        written.add(page_id)
+    for page_id in page_ids - written:
+        for language in content_languages():
+            actions.append({"delete": {"_index": engine.alias(language), "_id": str(page_id)}})
+    return actions, len(written)
+
+
 def index_pages(
     engine: Engine,
     page_ids: Iterable[int],
@@ -53,19 +81,9 @@ def index_pages(
     refresh: bool | str = False,
 ) -> int:
     """Upsert the live, public services among ``page_ids``; remove the others."""
-    page_ids = set(page_ids)
-    services = list(prefetched(indexable_services().filter(pk__in=page_ids)))
-    actions: list[dict] = []
-    for service, document in DocumentBuilder(services):
-        index = (target or {}).get(service.locale.language_code) or engine.alias(
-            service.locale.language_code
-        )
-        actions += [{"index": {"_index": index, "_id": str(service.pk)}}, document]
-    for page_id in page_ids - {service.pk for service in services}:
-        for language in content_languages():
-            actions.append({"delete": {"_index": engine.alias(language), "_id": str(page_id)}})
+    actions, written = _actions(engine, set(page_ids), target)
     _bulk(engine, actions, refresh=refresh)
-    return len(services)
+    return written
 
 
 def ensure_indexes(engine: Engine) -> None:
@@ -83,6 +101,52 @@ def _new_index_name(engine: Engine, language: str) -> str:
     return f"{engine.alias(language)}-v{MAPPING_VERSION}-{stamp}"
 
 
+def _fill(
+    engine: Engine,
+    language: str,
+    name: str,
+    progress: Callable[[str, int, int], None] | None,
+) -> int:
+    in_language = indexable_services().filter(locale__language_code=language)
+    ids = list(in_language.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    pending: list[Future] = []
+    # One sender thread: requests go out in order while this thread (which owns
+    # the database connection) builds the next batch.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-bulk") as sender:
+        for start in range(0, len(ids), BATCH_SIZE):
+            batch = ids[start : start + BATCH_SIZE]
+            actions, written = _actions(
+                engine,
+                set(batch),
+                target={language: name},
+                # The batch is a run of the sorted ids of this language.
+                services=in_language.filter(pk__gte=batch[0], pk__lte=batch[-1]),
+            )
+            pending.append(sender.submit(_bulk, engine, actions, False))
+            while len(pending) >= IN_FLIGHT:
+                pending.pop(0).result()
+            done += written
+            if progress:
+                progress(language, done, len(ids))
+        for future in pending:
+            future.result()
+    if progress and not ids:
+        progress(language, 0, 0)
+    return done
+
+
+def _warm(engine: Engine, name: str) -> None:
+    """Run the listing query (every facet) once on the new index before the
+    swap: the first search of a fresh index builds its facet structures, which
+    at 100k services on a busy machine took longer than a search may."""
+    from ..backends.engine import build_search
+    from ..query import ServiceQuery
+
+    body = build_search(ServiceQuery(), "", "and", 0, 1)
+    engine.call("search", index=name, body=body, request_timeout=REFRESH_TIMEOUT)
+
+
 def rebuild(engine: Engine, progress: Callable[[str, int, int], None] | None = None) -> dict:
     """Index everything into new indexes, then swap the aliases in one step.
 
@@ -93,21 +157,21 @@ def rebuild(engine: Engine, progress: Callable[[str, int, int], None] | None = N
     for language in content_languages():
         alias = engine.alias(language)
         name = _new_index_name(engine, language)
-        engine.call("indices.create", index=name, body=index_body(language))
-        ids = list(
-            indexable_services()
-            .filter(locale__language_code=language)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        done = 0
-        for start in range(0, len(ids), BATCH_SIZE):
-            done += index_pages(engine, ids[start : start + BATCH_SIZE], target={language: name})
-            if progress:
-                progress(language, done, len(ids))
-        if progress and not ids:
-            progress(language, 0, 0)
-        engine.call("indices.refresh", index=name)
+        body = index_body(language)
+        searchable = {
+            key: body["settings"][key] for key in ("refresh_interval", "number_of_replicas")
+        }
+        # Nobody searches the new index before the swap: no refreshes and no
+        # replicas to copy to while it fills, which makes bulk indexing cheaper.
+        body["settings"].update(refresh_interval="-1", number_of_replicas=0)
+        engine.call("indices.create", index=name, body=body)
+        counts[language] = _fill(engine, language, name, progress)
+        engine.call("indices.put_settings", index=name, body={"index": searchable})
+        # This first refresh makes every document written since the start
+        # searchable at once: at 100k services on a busy machine it took longer
+        # than the indexing timeout.
+        engine.call("indices.refresh", index=name, request_timeout=REFRESH_TIMEOUT)
+        _warm(engine, name)
         old = (
             list(engine.call("indices.get_alias", name=alias))
             if engine.call("indices.exists_alias", name=alias)
@@ -118,7 +182,6 @@ def rebuild(engine: Engine, progress: Callable[[str, int, int], None] | None = N
         engine.call("indices.update_aliases", body={"actions": actions})
         for index in old:
             engine.call("indices.delete", index=index)
-        counts[language] = done
     return counts
 
 
