@@ -53,16 +53,21 @@ class ServicePageQuerySet(PageQuerySet):
         """Live, public and (where the coalition wants that) checked within a year."""
         return self.live().public().filter(shown_filter())
 
+    def for_cards(self, *, locations: bool = False):
+        """What a result card (includes/service_card.html) shows, and no more:
+        a page of hits skips the full description and the contact fields,
+        whose phone numbers are parsed on every load."""
+        related = ["themes", "languages", *(["locations"] if locations else [])]
+        return self.defer(
+            "body", "accessibility", "phone", "whatsapp", "email", "website"
+        ).prefetch_related(*related)
+
     def for_listing(self, locale: Locale):
         """Shown services in ``locale`` (or in Dutch where not translated),
-        with what a result card shows."""
+        ready for result cards."""
         from ..languages import with_dutch_fallback
 
-        return (
-            with_dutch_fallback(self.shown(), locale)
-            .prefetch_related("themes", "languages")
-            .order_by("title")
-        )
+        return with_dutch_fallback(self.shown(), locale).for_cards().order_by("title")
 
     def in_wijk(self, wijk):
         """Services that serve ``wijk`` directly or serve its whole municipality."""

@@ -190,8 +190,8 @@ class DatabaseBackend:
         else:
             window = self._window(results, query, number, per_page)
 
-        services = ServicePage.objects.filter(pk__in=window).prefetch_related(
-            "themes", "languages", "locations"
+        services = ServicePage.objects.filter(pk__in=window).for_cards(
+            locations=query.point is not None
         )
         by_pk = {service.pk: service for service in services}
         hits = [

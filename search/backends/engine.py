@@ -9,6 +9,9 @@ unpublished, private or deleted.
 
 from __future__ import annotations
 
+import math
+from concurrent.futures import Future, ThreadPoolExecutor
+
 from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -23,6 +26,7 @@ from ..engine.client import Engine
 from ..engine.documents import minute_of_week
 from ..query import (
     FACETS,
+    EngineError,
     Hit,
     ServiceQuery,
     ServiceSearchResults,
@@ -125,6 +129,49 @@ def build_search(
     return search.to_dict()
 
 
+# Facet counts in two searches of about equal work: the many-valued fields
+# cost most. Every count is a size-0 search, which the shard request cache of
+# the engine may answer.
+COUNT_GROUPS = (
+    ("themes", "audiences", "languages"),
+    ("wijk", "partner_types", "costs", "accesses", "total"),
+)
+# Counting searches run here while the request thread fetches the hits.
+_COUNTING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search-counts")
+
+
+class _Answer:
+    """The engine's answer to one search: the hits at once, the counts when
+    they arrive."""
+
+    def __init__(self, hits: dict, counting: Future):
+        self.hits = hits
+        self.rows = hits["hits"]["hits"]
+        self._counting = counting
+        self._aggregations: dict | None = None
+
+    def aggregations(self) -> dict:
+        if self._aggregations is None:
+            merged = {}
+            for response in self._counting.result()["responses"]:
+                if "error" in response:
+                    # _msearch reports a failed search inside a 200 answer.
+                    raise EngineError(f"counting failed: {response['error']}")
+                merged.update(response["aggregations"])
+            self._aggregations = merged
+        return self._aggregations
+
+    def total(self) -> int:
+        return self.aggregations()["total"]["doc_count"]
+
+
+def _sorted_distance(row: dict) -> float | None:
+    """The km to the nearest location by which a hit was sorted; None for a
+    service without locations (the engine sorts those last, at infinity)."""
+    km = row["sort"][0]
+    return km if isinstance(km, int | float) and math.isfinite(km) else None
+
+
 class EngineBackend:
     name = "engine"
 
@@ -136,14 +183,15 @@ class EngineBackend:
     ) -> ServiceSearchResults:
         text = search_terms(query.text)
         number = clamp_page(page_number, MAX_WINDOW, per_page)
-        response, some_words = self._run(query, locale, text, number, per_page)
-        total = response["hits"]["total"]["value"]
-        if not response["hits"]["hits"] and total and number > 1:
-            number = clamp_page(number, total, per_page)
-            response, some_words = self._run(query, locale, text, number, per_page)
+        answer, some_words = self._run(query, locale, text, number, per_page)
+        if not answer.rows and number > 1 and answer.total():
+            number = clamp_page(number, answer.total(), per_page)
+            answer, some_words = self._run(query, locale, text, number, per_page)
 
-        hits, stale = self._live_hits(response, query, locale)
-        total -= stale
+        # The database checks this page of hits while the engine still counts.
+        hits, stale = self._live_hits(answer.rows, query, locale)
+        total = answer.total() - stale
+        aggregations = answer.aggregations()
         return ServiceSearchResults(
             query=query,
             page=page_of_hits(hits, total, number, per_page),
@@ -151,12 +199,12 @@ class EngineBackend:
             facets={
                 facet: {
                     bucket["key"]: bucket["doc_count"]
-                    for bucket in response["aggregations"][facet]["values"]["buckets"]
+                    for bucket in aggregations[facet]["values"]["buckets"]
                 }
                 for facet in FACETS
             },
             matched_some_words=some_words,
-            suggestion=self._suggestion(response, text) if total < 3 else "",
+            suggestion=self._suggestion(answer.hits, text) if total < 3 else "",
             backend=self.name,
         )
 
@@ -187,26 +235,52 @@ class EngineBackend:
         names = {self.engine.alias(locale.language_code), self.engine.alias(settings.LANGUAGE_CODE)}
         return ",".join(sorted(names))
 
-    def _run(self, query, locale, text, number, per_page):
+    def _run(self, query, locale, text, number, per_page) -> tuple[_Answer, bool]:
         index = self._indexes(locale)
         language = locale.language_code
         offset = (number - 1) * per_page
         size = max(0, min(per_page, MAX_WINDOW - offset))
-        body = build_search(query, text, "and", offset, size, language)
-        response = self.engine.call("search", index=index, body=body)
-        if text and len(text.split()) > 1 and not response["hits"]["total"]["value"]:
+        answer = self._send(index, build_search(query, text, "and", offset, size, language))
+        if text and len(text.split()) > 1 and not answer.rows and not answer.total():
             body = build_search(query, text, "or", offset, size, language)
-            return self.engine.call("search", index=index, body=body), True
-        return response, False
+            return self._send(index, body), True
+        return answer, False
+
+    def _send(self, index: str, body: dict) -> _Answer:
+        """Send one search as three: the page of hits, and two that count (the
+        total and the facets, split so the engine's cores share the work).
+        The counting runs in the background while the hits come back and are
+        checked against the database: on a broad query at 100k services the
+        counting is most of the engine's work. The hits search stops
+        collecting once it has its page."""
+        body = dict(body)
+        aggs = body.pop("aggs")
+        # The total counts what the hits search shows: the query and every
+        # facet filter (the post filter).
+        aggs["total"] = {"filter": body.get("post_filter", {"match_all": {}})}
+        query = body.get("query", {"match_all": {}})
+        header = {"index": index}
+        searches = []
+        for names in COUNT_GROUPS:
+            group = {name: aggs[name] for name in names}
+            searches += [
+                header,
+                {"query": query, "aggs": group, "size": 0, "track_total_hits": False},
+            ]
+        counting = _COUNTING.submit(self.engine.call, "msearch", body=searches)
+        hits = self.engine.call("search", index=index, body={**body, "track_total_hits": False})
+        return _Answer(hits, counting)
 
     @staticmethod
-    def _live_hits(response: dict, query: ServiceQuery, locale: Locale) -> tuple[list[Hit], int]:
-        rows = response["hits"]["hits"]
+    def _live_hits(rows: list[dict], query: ServiceQuery, locale: Locale) -> tuple[list[Hit], int]:
         ids = [int(row["_id"]) for row in rows]
+        # Sorted by distance, each hit carries its distance to the nearest
+        # location (the sort value, in km), so locations need not be loaded.
+        by_distance = query.point is not None and query.effective_sort == "distance"
         live = (
             ServicePage.objects.shown()
             .filter(pk__in=ids)
-            .prefetch_related("themes", "languages", "locations")
+            .for_cards(locations=query.point is not None and not by_distance)
             .in_bulk()
         )
         hits = []
@@ -220,7 +294,9 @@ class EngineBackend:
                     service=service,
                     # The engine escaped the text (encoder "html") and added only <mark>.
                     highlight=mark_safe(highlight),  # noqa: S308
-                    distance_km=query.point.nearest_km(service.locations.all())
+                    distance_km=_sorted_distance(row)
+                    if by_distance
+                    else query.point.nearest_km(service.locations.all())
                     if query.point
                     else None,
                 )

@@ -12,15 +12,33 @@ from django.conf import settings
 from ..query import EngineError
 
 
+# Connections kept open to the engine: one search sends its hits and its
+# counting requests at the same time (see backends/engine.py), from every
+# request thread of the process.
+CONNECTIONS = 10
+
+
 @cache
 def _client(url: str, flavour: str, timeout: float):
     if flavour == "elasticsearch":
         from elasticsearch import Elasticsearch
 
-        return Elasticsearch(url, request_timeout=timeout, max_retries=0, retry_on_timeout=False)
+        return Elasticsearch(
+            url,
+            request_timeout=timeout,
+            max_retries=0,
+            retry_on_timeout=False,
+            connections_per_node=CONNECTIONS,
+        )
     from opensearchpy import OpenSearch
 
-    return OpenSearch(hosts=[url], timeout=timeout, max_retries=0, retry_on_timeout=False)
+    return OpenSearch(
+        hosts=[url],
+        timeout=timeout,
+        max_retries=0,
+        retry_on_timeout=False,
+        pool_maxsize=CONNECTIONS,
+    )
 
 
 def _errors() -> tuple[type[Exception], ...]:
