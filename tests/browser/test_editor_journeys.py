@@ -54,15 +54,15 @@ def fill_the_new_service(page: Page, slug: str, editors) -> None:
     page.locator("#id_opening_hours-0-closes").fill("16:00")
 
     page.locator("#id_phone").fill("030 799 1234")
-    # The address is in the promote tab; it follows the title unless set.
-    page.evaluate(
-        "slug => { const field = document.querySelector('#id_slug'); field.value = slug; }",
-        slug,
-    )
+    # The address field is on another tab (its label is translated): open the tab
+    # whose panel holds it.
+    panel = page.locator("[role=tabpanel]", has=page.locator("#id_slug"))
+    page.locator(f"[role=tab][href='#{panel.get_attribute('id')}']").click()
+    page.locator("#id_slug").fill(slug)
 
 
 @pytest.fixture
-def slug(device, in_database):
+def service_slug(device, in_database):
     """The new service's address; the service is deleted after the test, whatever
     happened, so the demo directory other tests count stays as it was."""
     slug = f"praatcafe-test-{device.name}"
@@ -84,21 +84,21 @@ def slug(device, in_database):
 
 
 def test_a_partners_new_service_is_reviewed_moderated_found_and_closed_to_others(
-    new_context, device, editors, slug, in_database, screenshot
+    new_context, device, editors, service_slug, in_database, screenshot
 ):
     # The editor of Team Inburgering writes a service below her partner page.
     editor = new_context(device).new_page()
     log_in(editor, editors.editor, editors.password)
     editor.goto(f"/admin/pages/{editors.partner_id}/add_subpage/")
     expect(editor).to_have_url(re.compile(r"/admin/pages/add/directory/servicepage/\d+/$"))
-    fill_the_new_service(editor, slug, editors)
+    fill_the_new_service(editor, service_slug, editors)
     take_action(editor, "button[name=action-submit]")
     expect(editor.locator(".messages .error, .error-message")).to_have_count(0)
 
     def find_draft():
         from directory.models import ServicePage
 
-        service = ServicePage.objects.get(slug=slug)
+        service = ServicePage.objects.get(slug=service_slug)
         state = service.current_workflow_state
         return (
             service.pk,
@@ -137,7 +137,7 @@ def test_a_partners_new_service_is_reviewed_moderated_found_and_closed_to_others
     resident.get_by_role("searchbox").press("Enter")
     resident.wait_for_url(re.compile(r"/zoeken/\?q="))
     resident.locator("#search-results").get_by_role("link", name=TITLE, exact=True).click()
-    expect(resident).to_have_url(re.compile(rf"/nl/.+/{slug}/$"))
+    expect(resident).to_have_url(re.compile(rf"/nl/.+/{service_slug}/$"))
     expect(resident.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(resident.locator("table.ww-hours")).to_contain_text("14:00")
     expect(resident.get_by_text(LOCATION)).to_be_visible()
