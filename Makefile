@@ -18,7 +18,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# Only the Utrecht components the templates use (see the script); rebuilt when a
+# template changes, because a new utrecht-* class may need another component.
+UTRECHT_CSS := site/static/vendor/utrecht/components.css
+TEMPLATES := $(shell find . -path ./node_modules -prune -o -path ./.venv -prune -o -path '*/templates/*.html' -print)
+$(UTRECHT_CSS): node_modules/.installed scripts/build-utrecht-css $(TEMPLATES)
+	scripts/build-utrecht-css
+
+install: $(VENV)/.installed node_modules/.installed $(UTRECHT_CSS)
 
 # The OpenSearch node the tests start: Maven resolves it from Maven Central.
 engine: install

@@ -42,3 +42,15 @@ def test_production_settings_pass_the_deployment_checklist():
         ALLOWED_HOSTS="wijkwijzer.example",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_utrecht_stylesheet_has_every_component_the_templates_use():
+    # Built by `make install`; stale when a template gained a utrecht-* class since.
+    result = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, "scripts/build-utrecht-css", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

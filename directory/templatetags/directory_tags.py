@@ -117,3 +117,18 @@ def language_versions(context) -> list[dict]:
             }
         )
     return versions
+
+
+@register.simple_tag(takes_context=True)
+def dutch_text_attributes(context) -> str:
+    """` lang="nl"` (and `dir="ltr"` on a right-to-left page) for text that stays
+    Dutch in every translation of the page, such as location names and notes on
+    opening hours, which are not translatable: WCAG 3.1.2 wants the language of such
+    a part marked. Empty on a Dutch page, where it would say nothing new."""
+    page = context.get("page")
+    dutch = settings.LANGUAGE_CODE
+    if not isinstance(page, Page) or page.locale.language_code == dutch:
+        return ""
+    if get_language_info(page.locale.language_code)["bidi"]:
+        return mark_safe(f' lang="{dutch}" dir="ltr"')  # noqa: S308 - no user input
+    return mark_safe(f' lang="{dutch}"')  # noqa: S308 - no user input

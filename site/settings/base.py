@@ -155,11 +155,11 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 # NL Design System CSS comes from npm (package.json) and is served from our own
-# static files, never from a CDN.
+# static files, never from a CDN. The Utrecht components the templates use are
+# joined into static/vendor/utrecht/components.css by scripts/build-utrecht-css.
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     PROJECT_DIR / "static",
-    ("vendor/utrecht", NODE_MODULES / "@utrecht" / "component-library-css" / "dist"),
     (
         "vendor/voorbeeld-theme",
         NODE_MODULES / "@nl-design-system-unstable" / "voorbeeld-design-tokens" / "dist",

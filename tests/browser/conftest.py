@@ -13,6 +13,8 @@ import contextlib
 import os
 import re
 import shutil
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -71,21 +73,29 @@ def _static_files_from_whitenoise(application):
 
 
 @pytest.fixture(scope="package")
-def live_site(django_db_setup, django_db_blocker):
+def server_connections(django_db_setup) -> dict:
+    """In-memory SQLite connections, which other threads must share to see the
+    test database (the live server, ``in_database``); none on PostgreSQL."""
+    return {
+        conn.alias: conn
+        for conn in connections.all()
+        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+    }
+
+
+@pytest.fixture(scope="package")
+def live_site(django_db_setup, django_db_blocker, server_connections):
     """The site served by Django's live-server thread on a free port of 127.0.0.1.
 
     It reads the session's test database: the demo directory loaded once by
     ``django_db_setup``, committed, so the server sees it on PostgreSQL through its
     own connections and on in-memory SQLite through the shared connection (as
-    Django's LiveServerTestCase does). The browser tests never change data, so no
-    test transaction or flush is needed (pytest-django's ``live_server`` would
-    flush the database after each test and take the demo with it).
+    Django's LiveServerTestCase does). The browser tests change no demo data (the
+    editor journey deletes the service it makes), so no test transaction or flush
+    is needed (pytest-django's ``live_server`` would flush the database after each
+    test and take the demo with it).
     """
-    overrides = {
-        conn.alias: conn
-        for conn in connections.all()
-        if conn.vendor == "sqlite" and conn.is_in_memory_db()
-    }
+    overrides = server_connections
     with django_db_blocker.unblock():
         for conn in overrides.values():
             conn.inc_thread_sharing()
@@ -112,7 +122,8 @@ def db(django_db_setup):
 
     Named ``db`` so that pytest-django creates the test database even when only
     the browser tests run. Unlike pytest-django's ``db`` it opens no transaction:
-    the server thread serves committed data, and the browser tests change nothing.
+    the server thread serves committed data, and the browser tests leave the demo
+    as they found it.
     """
 
 
@@ -153,8 +164,95 @@ def accounts(django_db_setup, django_db_blocker, demo) -> Accounts:
         return Accounts(user.username, password, sorted(c.name for c in contacts))
 
 
+@dataclass(frozen=True)
+class Editors:
+    """The demo's coalition accounts (as ``ensure_admin`` makes them) and what their
+    journey needs from the database, made and read before the browser starts.
+
+    Team Inburgering's editor writes, its publisher does the partner review, the
+    moderator the coalition moderation; the police editor belongs to another partner.
+    """
+
+    editor: str
+    publisher: str
+    moderator: str
+    other_editor: str
+    password: str
+    partner_id: int
+    # Form values (primary keys) for a service in the demo wijk.
+    theme: str
+    audience: str
+    language: str
+    wijk: str
+
+
 @pytest.fixture(scope="package")
-def browser(live_site, demo, accounts) -> Browser:
+def editors(django_db_setup, django_db_blocker, demo) -> Editors:
+    from django.contrib.auth import get_user_model
+
+    from coalition.demo import ensure_demo_users
+    from directory.models import Audience, Language, PartnerPage, Theme, WijkPage
+
+    password = "browser-editor-password-8"  # noqa: S105 - test accounts
+    with django_db_blocker.unblock():
+        names = dict(ensure_demo_users(password))
+        for user in get_user_model().objects.filter(username__in=names):
+            user.set_password(password)  # also with --reuse-db, where they existed
+            user.save()
+        partner = PartnerPage.objects.get(
+            slug="gemeente-team-inburgering", locale__language_code="nl"
+        )
+        # Language lessons, not money matters: the debt searches other tests
+        # count never see the new service, even while it exists.
+        return Editors(
+            editor="redactie-inburgering",
+            publisher="publicatie-inburgering",
+            moderator="moderator",
+            other_editor="redactie-politie-noord",
+            password=password,
+            partner_id=partner.pk,
+            theme=str(Theme.objects.get(slug="taal-en-inburgering", locale=partner.locale).pk),
+            audience=str(Audience.objects.get(slug="iedereen", locale=partner.locale).pk),
+            language=str(Language.objects.get(code="nl").pk),
+            wijk=str(WijkPage.objects.get(cbs_code=demo.wijk_code, locale=partner.locale).pk),
+        )
+
+
+@pytest.fixture
+def in_database(live_site, server_connections) -> Callable:
+    """Run ORM code while the browser is open (to clean up what a journey made).
+
+    The test thread cannot use the database then (see ``browser``), so the code
+    runs in a thread of its own, on the connections the live server uses.
+    """
+    overrides = server_connections
+
+    def run(function: Callable):
+        outcome: dict = {}
+
+        def target():
+            for alias, conn in overrides.items():
+                connections[alias] = conn
+            try:
+                outcome["value"] = function()
+            except BaseException as error:  # handed to the test thread below
+                outcome["error"] = error
+            finally:
+                if not overrides:
+                    connections.close_all()
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
+
+    return run
+
+
+@pytest.fixture(scope="package")
+def browser(live_site, demo, accounts, editors) -> Browser:
     """Debian's Chromium, headless, started once for the browser tests.
 
     Playwright's synchronous API keeps an asyncio loop in the test thread. While it

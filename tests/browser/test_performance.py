@@ -7,14 +7,15 @@ import pytest
 
 from .conftest import MEASUREMENTS, PHONE, is_local
 
-# The target for a service page without images. It does not hold with
-# margin yet (see the report line and the README), so it is reported, not asserted.
+# The target for a service page without images, with text files gzipped as
+# production sends them. The Arabic page is the heavier (its own font in two
+# weights): 183 KB when the target was first asserted, the Dutch one 83 KB.
 TARGET_BYTES = 200_000
 TEXT_TYPES = {"document", "stylesheet", "script", "fetch", "xhr"}
 
 
 @pytest.mark.parametrize("language", ["nl", "ar"])
-def test_a_service_page_on_a_phone_asks_nobody_else_and_reports_its_weight(
+def test_a_service_page_on_a_phone_asks_nobody_else_and_weighs_under_the_target(
     new_context, demo, record_property, screenshot, language
 ):
     page = new_context(PHONE, locale=language).new_page()
@@ -46,7 +47,8 @@ def test_a_service_page_on_a_phone_asks_nobody_else_and_reports_its_weight(
 
     record_property("service_page_bytes", transferred)
     record_property("service_page_bytes_gzip", compressed)
-    MEASUREMENTS[f"service page ({language}, phone), bytes without images"] = (
+    report = f"service page ({language}, phone), bytes without images"
+    MEASUREMENTS[report] = (
         f"{transferred:,} transferred by the test server (static files uncompressed), "
         f"{compressed:,} with text files gzipped (production's WhiteNoise sends compressed "
         f"copies); target {TARGET_BYTES:,}; "
@@ -55,3 +57,4 @@ def test_a_service_page_on_a_phone_asks_nobody_else_and_reports_its_weight(
         + ")"
     )
     screenshot(page)
+    assert compressed < TARGET_BYTES, MEASUREMENTS[report]

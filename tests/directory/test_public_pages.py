@@ -1,15 +1,17 @@
 """Every public page renders the demo directory, with what residents need on it."""
 
+import datetime
 import json
+import re
 
 from django.utils.html import escape
 
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 import pytest
 from bs4 import BeautifulSoup
 
-from directory.models import ServicePage, Theme, ThemeIndexPage
+from directory.models import OpeningHoursException, ServicePage, Theme, ThemeIndexPage
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +163,59 @@ def test_a_missing_page_is_a_friendly_404(client):
     response = client.get("/nl/bestaat-niet/")
     assert response.status_code == 404
     assert b"Wijkwijzer" in response.content
+
+
+@pytest.fixture
+def walk_in_hours(db):
+    """The demo's walk-in hours for money matters, translated into every language,
+    with a closing day ahead whose reason an editor wrote in Dutch."""
+    dutch = ServicePage.objects.get(slug="inloopspreekuur-geldzaken", locale__language_code="nl")
+    for version in ServicePage.objects.filter(translation_key=dutch.translation_key):
+        OpeningHoursException.objects.create(
+            page=version,
+            start_date=datetime.date.today() + datetime.timedelta(days=7),
+            closed=True,
+            note="Studiedag van het team",
+        )
+    return dutch
+
+
+def dutch_parts(soup) -> dict[str, dict]:
+    """The location's name and the note on the hours, with their lang and dir."""
+    name = soup.find("address").find("strong")
+    note = soup.find(string=re.compile("Studiedag van het team")).parent
+    return {
+        "location": {key: name.get(key) for key in ("lang", "dir")},
+        "note": {key: note.get(key) for key in ("lang", "dir")},
+    }
+
+
+def test_dutch_names_and_notes_on_a_right_to_left_page_are_marked_dutch_and_left_to_right(
+    client, walk_in_hours
+):
+    arabic = walk_in_hours.get_translation(Locale.objects.get(language_code="ar"))
+    _, soup = get(client, arabic.url)
+    assert soup.html["lang"] == "ar"
+    assert dutch_parts(soup) == {
+        "location": {"lang": "nl", "dir": "ltr"},
+        "note": {"lang": "nl", "dir": "ltr"},
+    }
+
+
+def test_dutch_names_and_notes_on_a_left_to_right_translation_are_marked_dutch(
+    client, walk_in_hours
+):
+    english = walk_in_hours.get_translation(Locale.objects.get(language_code="en"))
+    _, soup = get(client, english.url)
+    assert dutch_parts(soup) == {
+        "location": {"lang": "nl", "dir": None},
+        "note": {"lang": "nl", "dir": None},
+    }
+
+
+def test_on_the_dutch_page_the_same_parts_need_no_language_of_their_own(client, walk_in_hours):
+    _, soup = get(client, walk_in_hours.url)
+    assert dutch_parts(soup) == {
+        "location": {"lang": None, "dir": None},
+        "note": {"lang": None, "dir": None},
+    }

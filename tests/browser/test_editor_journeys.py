@@ -1,0 +1,152 @@
+"""Editors in a real browser: a partner's new service goes through partner review and
+coalition moderation to the public site, and stays closed to other partners."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+TITLE = "Praatcafé Nederlands oefenen (test)"
+# A word no demo page uses, so the resident's search finds this service alone.
+SEARCH_WORDS = "praatcafé oefenen"
+LOCATION = "Buurthuis De Schakel (test)"
+# Approve without a comment (the other approve button opens a comment dialog).
+APPROVE = "button[data-workflow-action-name=approve]:not([data-workflow-action-modal-url])"
+
+
+def log_in(page: Page, username: str, password: str) -> None:
+    page.goto("/admin/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def take_action(page: Page, button: str) -> None:
+    """Click an action of the editor's footer menu, opening its drop-up first when the
+    action is not the default one."""
+    action = page.locator(f"footer {button}")
+    if not action.is_visible():
+        page.locator("footer [data-w-dropdown-target=toggle]").click()
+    with page.expect_navigation():
+        action.click()
+
+
+def fill_the_new_service(page: Page, slug: str, editors) -> None:
+    page.locator("#id_title").fill(TITLE)
+    page.locator("#id_summary").fill("Samen Nederlands praten met buren, bij koffie en thee.")
+    page.locator("select[name=themes]").select_option(editors.theme)
+    page.locator("select[name=audiences]").select_option(editors.audience)
+    page.locator("select[name=languages]").select_option(editors.language)
+    page.locator("select[name=wijken]").select_option(editors.wijk)
+
+    page.locator("#id_locations-ADD").click()
+    page.locator("#id_locations-0-name").fill(LOCATION)
+    page.locator("#id_locations-0-address").fill("Schakelplein 4")
+    page.locator("#id_locations-0-postcode").fill("3563 AB")
+    page.locator("#id_locations-0-city").fill("Utrecht")
+    page.locator("#id_locations-0-latitude").fill("52.117")
+    page.locator("#id_locations-0-longitude").fill("5.113")
+
+    page.locator("#id_opening_hours-ADD").click()
+    page.locator("#id_opening_hours-0-weekday").select_option("3")
+    page.locator("#id_opening_hours-0-opens").fill("14:00")
+    page.locator("#id_opening_hours-0-closes").fill("16:00")
+
+    page.locator("#id_phone").fill("030 799 1234")
+    # The address field is on another tab (its label is translated): open the tab
+    # whose panel holds it.
+    panel = page.locator("[role=tabpanel]", has=page.locator("#id_slug"))
+    page.locator(f"[role=tab][href='#{panel.get_attribute('id')}']").click()
+    page.locator("#id_slug").fill(slug)
+
+
+@pytest.fixture
+def service_slug(device, in_database):
+    """The new service's address; the service is deleted after the test, whatever
+    happened, so the demo directory other tests count stays as it was."""
+    slug = f"praatcafe-test-{device.name}"
+    yield slug
+
+    def delete():
+        from wagtail.models import Page as WagtailPage
+
+        from directory.models import ServicePage
+
+        for service in ServicePage.objects.filter(slug=slug):
+            # Its language versions and aliases, if publishing made any.
+            WagtailPage.objects.filter(translation_key=service.translation_key).exclude(
+                pk=service.pk
+            ).delete()
+            WagtailPage.objects.get(pk=service.pk).delete()
+
+    in_database(delete)
+
+
+def test_a_partners_new_service_is_reviewed_moderated_found_and_closed_to_others(
+    new_context, device, editors, service_slug, in_database, screenshot
+):
+    # The editor of Team Inburgering writes a service below her partner page.
+    editor = new_context(device).new_page()
+    log_in(editor, editors.editor, editors.password)
+    editor.goto(f"/admin/pages/{editors.partner_id}/add_subpage/")
+    expect(editor).to_have_url(re.compile(r"/admin/pages/add/directory/servicepage/\d+/$"))
+    fill_the_new_service(editor, service_slug, editors)
+    take_action(editor, "button[name=action-submit]")
+    expect(editor.locator(".messages .error, .error-message")).to_have_count(0)
+
+    def find_draft():
+        from directory.models import ServicePage
+
+        service = ServicePage.objects.get(slug=service_slug)
+        state = service.current_workflow_state
+        return (
+            service.pk,
+            service.get_parent().pk,
+            service.live,
+            state.current_task_state.task.name if state else None,
+            list(service.locations.values_list("name", flat=True)),
+            service.opening_hours.count(),
+        )
+
+    pk, parent, live, task, locations, hours = in_database(find_draft)
+    assert parent == editors.partner_id
+    assert not live
+    assert task.startswith("Partnerreview")
+    assert (locations, hours) == ([LOCATION], 1)
+    edit_url = f"/admin/pages/{pk}/edit/"
+
+    # Team Inburgering's publisher approves the partner review; still not public.
+    publisher = new_context(device).new_page()
+    log_in(publisher, editors.publisher, editors.password)
+    publisher.goto(edit_url)
+    take_action(publisher, APPROVE)
+    assert in_database(find_draft)[2:4] == (False, "Coalitiemoderatie")
+
+    # The coalition's moderator approves the last step, which publishes it.
+    moderator = new_context(device).new_page()
+    log_in(moderator, editors.moderator, editors.password)
+    moderator.goto(edit_url)
+    take_action(moderator, APPROVE)
+    assert in_database(find_draft)[2:4] == (True, None)
+
+    # A resident finds it with the public search and opens it.
+    resident = new_context(device).new_page()
+    resident.goto("/nl/")
+    resident.get_by_role("searchbox").fill(SEARCH_WORDS)
+    resident.get_by_role("searchbox").press("Enter")
+    resident.wait_for_url(re.compile(r"/zoeken/\?q="))
+    resident.locator("#search-results").get_by_role("link", name=TITLE, exact=True).click()
+    expect(resident).to_have_url(re.compile(rf"/nl/.+/{service_slug}/$"))
+    expect(resident.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(resident.locator("table.ww-hours")).to_contain_text("14:00")
+    expect(resident.get_by_text(LOCATION)).to_be_visible()
+
+    # Another partner's editor is refused the editor: sent back to her dashboard.
+    other = new_context(device).new_page()
+    log_in(other, editors.other_editor, editors.password)
+    other.goto(edit_url)
+    expect(other).to_have_url(re.compile(r"/admin/$"))
+    expect(other.locator("#id_title")).to_have_count(0)
+    expect(other.locator(".messages .error")).to_be_visible()
+    screenshot(other)
