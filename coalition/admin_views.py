@@ -6,7 +6,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -127,6 +126,7 @@ def moderation_queue(request):
     states = (
         TaskState.objects.filter(status=TaskState.STATUS_IN_PROGRESS)
         .select_related("task", "workflow_state", "workflow_state__requested_by")
+        .prefetch_related("workflow_state__content_object")
         .order_by("started_at")
     )
     paths = _version_paths()
@@ -154,11 +154,7 @@ def changes(request):
     if form.is_valid():
         access = form.cleaned_data["partner"]
         if access:
-            keys = PartnerPage.objects.filter(translation_key=access.partner.translation_key)
-            under = Q(pk__in=[])
-            for version in keys:
-                under |= Q(page__path__startswith=version.path)
-            entries = entries.filter(under)
+            entries = entries.filter(access.partner.in_any_version("page__path"))
         tz = timezone.get_current_timezone()
         if form.cleaned_data["since"]:
             start = datetime.datetime.combine(form.cleaned_data["since"], datetime.time(), tz)

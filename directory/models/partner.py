@@ -102,8 +102,22 @@ class PartnerPage(Page):
         context["structured_data"] = structured_data.organisation(self, request)
         # Services below any language version of this partner, each in the
         # page's language where translated.
-        below = models.Q()
-        for version in self.get_translations(inclusive=True):
-            below |= models.Q(path__startswith=version.path, depth=version.depth + 1)
+        below = self.in_any_version(children_only=True)
         context["services"] = ServicePage.objects.filter(below).for_listing(self.locale)
         return context
+
+    def in_any_version(self, field: str = "path", children_only: bool = False) -> models.Q:
+        """Pages that belong to this partner in any language: the partner page
+        and what is below it (only its children with ``children_only``) in
+        every language version. ``field`` is the tree path of the filtered
+        model, e.g. ``page__path`` for log entries."""
+        depth = field.removesuffix("path") + "depth"
+        belongs = models.Q(pk__in=[])
+        for version in self.get_translations(inclusive=True).only("path", "depth"):
+            if children_only:
+                belongs |= models.Q(
+                    **{f"{field}__startswith": version.path, depth: version.depth + 1}
+                )
+            else:
+                belongs |= models.Q(**{f"{field}__startswith": version.path})
+        return belongs

@@ -3,7 +3,9 @@ when, and moderators list it per partner and period; they also see the queue."""
 
 import datetime
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -132,3 +134,23 @@ def test_moderators_see_the_queue_per_partner(service, access, django_user_model
     assert response.status_code == 200
     groups = dict(response.context["groups"])
     assert [item["page"].pk for item in groups[access.partner.title]] == [service.pk]
+
+
+def test_a_longer_queue_costs_no_extra_queries(access, django_user_model):
+    editor = staff_of(django_user_model, access, "indiener")
+    waiting = list(ServicePage.objects.child_of(access.partner).live().order_by("path")[:3])
+    client = Client()
+    client.force_login(moderator(django_user_model))
+
+    def queue_queries(pages) -> int:
+        for page in pages:
+            page.save_revision(user=editor)
+            page.get_workflow().start(page, editor)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("coalition:moderation_queue"))
+        assert sum(len(items) for _label, items in response.context["groups"]) >= len(pages)
+        return len(queries)
+
+    one = queue_queries(waiting[:1])
+    assert len(waiting) > 1
+    assert queue_queries(waiting[1:]) == one
