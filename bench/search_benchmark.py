@@ -1798,7 +1798,7 @@ def parse_args(argv=None):
     parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS))
     parser.add_argument("--queries", type=int, default=300, help="measured queries per run")
     parser.add_argument(
-        "--warmup", type=int, default=300, help="unrecorded queries before measuring"
+        "--warmup", type=int, default=2000, help="unrecorded queries before measuring"
     )
     parser.add_argument(
         "--warmup-seconds", type=float, default=60, help="stop warming up after this long"
