@@ -11,7 +11,6 @@ from django.conf import settings
 
 from ..query import EngineError
 
-
 # Connections kept open to the engine: one search sends its hits and its
 # counting requests at the same time (see backends/engine.py), from every
 # request thread of the process.
