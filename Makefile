@@ -25,7 +25,13 @@ TEMPLATES := $(shell find . -path ./node_modules -prune -o -path ./.venv -prune 
 $(UTRECHT_CSS): node_modules/.installed scripts/build-utrecht-css $(TEMPLATES)
 	scripts/build-utrecht-css
 
-install: $(VENV)/.installed node_modules/.installed $(UTRECHT_CSS)
+# Noto Sans Arabic and Ethiopic cut to the letters of the languages' own names
+# (see the script); rebuilt when the lists of names change.
+NAME_FONTS := site/static/vendor/fonts/language-names/ethiopic-names.woff2
+$(NAME_FONTS): $(VENV)/.installed node_modules/.installed scripts/build-language-name-fonts site/settings/base.py directory/seed.py
+	$(PY) scripts/build-language-name-fonts
+
+install: $(VENV)/.installed node_modules/.installed $(UTRECHT_CSS) $(NAME_FONTS)
 
 # The OpenSearch node the tests start: Maven resolves it from Maven Central.
 engine: install

@@ -54,3 +54,15 @@ def test_the_utrecht_stylesheet_has_every_component_the_templates_use():
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_language_name_fonts_hold_every_letter_of_the_names():
+    # Built by `make install`; stale when a language with new letters was added.
+    result = subprocess.run(  # noqa: S603 - our own script
+        [sys.executable, "scripts/build-language-name-fonts", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -88,7 +88,7 @@ def test_the_search_index_documents_hold_no_contact_person(person):
     from search.engine.documents import DocumentBuilder
 
     services = ServicePage.objects.live().child_of(person.partner)
-    documents = [document for _service, document in DocumentBuilder(services)]
+    documents = [document for _page_id, _language, document in DocumentBuilder(services)]
     assert documents
     assert personal_data_in(json.dumps(documents, default=str, ensure_ascii=False)) == []
 
