@@ -581,8 +581,17 @@ class Generator:
         for parent in [*self.partners, *self.en_partners.values()]:
             children = Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
             Page.objects.filter(pk=parent.pk).update(numchild=children.count())
+
+        # Bulk inserts skip ServicePage.save(), which keeps the facet masks.
+        from directory.models.facets import refresh_facet_masks
+
+        started = time.perf_counter()
+        refresh_facet_masks(ServicePage.objects.all())
+        masks_seconds = time.perf_counter() - started
+        log(f"facet masks of every service in {masks_seconds:.1f} s", self.prefix)
         return {
             "created": created,
+            "facet_masks_s": round(masks_seconds, 3),
             "english_tree_s": round(tree_seconds, 3),
             "numchild_repaired": len(repaired),
             "numchild_repaired_examples": repaired[:10],

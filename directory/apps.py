@@ -19,4 +19,7 @@ class DirectoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import signals
+
         post_migrate.connect(create_locales, sender=self, dispatch_uid="directory_create_locales")
+        signals.connect()

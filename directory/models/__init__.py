@@ -1,6 +1,7 @@
 """The directory's content types, one module each, re-exported here."""
 
 from .content import ContentPage
+from .facets import FacetBit
 from .home import HomePage
 from .partner import PartnerIndexPage, PartnerPage
 from .reference import Language, Municipality
@@ -11,6 +12,7 @@ from .wijk import WijkIndexPage, WijkPage
 __all__ = [
     "Audience",
     "ContentPage",
+    "FacetBit",
     "HomePage",
     "Language",
     "Municipality",

@@ -14,6 +14,7 @@ from ..fields import PublicEmailField, PublicURLField, phone_field
 from ..forms import DirectoryPageForm
 from ..languages import with_dutch_fallback
 from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage
+from .service import ServicePage
 
 
 class PartnerIndexPage(DirectoryIndexPage):
@@ -68,6 +69,14 @@ class PartnerPage(Page):
 
     parent_page_types = ["directory.PartnerIndexPage"]
     subpage_types = ["directory.ServicePage"]
+
+    def save(self, *args, **kwargs):
+        result = super().save(*args, **kwargs)
+        # Services carry their partner's type for the database search.
+        ServicePage.objects.child_of(self).exclude(partner_type=self.partner_type).update(
+            partner_type=self.partner_type
+        )
+        return result
 
     content_panels = Page.content_panels + [
         FieldPanel("partner_type"),

@@ -14,7 +14,7 @@ from wagtail_localize.fields import TranslatableField
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
-from ..choices import Access, Cost, ServiceStatus, Weekday
+from ..choices import Access, Cost, PartnerType, ServiceStatus, Weekday
 from ..fields import (
     PostcodeField,
     PublicEmailField,
@@ -25,6 +25,7 @@ from ..fields import (
 )
 from ..forms import ServicePageForm
 from .base import PAGE_TRANSLATABLE_FIELDS
+from .facets import MASKED_FACETS, facet_values
 
 
 def expiry_date(today: datetime.date | None = None) -> datetime.date:
@@ -158,6 +159,18 @@ class ServicePage(Page):
         help_text=_("The date someone last checked that everything on this page is correct."),
     )
 
+    # Copies for the database search, rewritten on every save (see facets.py):
+    # a bit per theme, audience, language, wijk and municipality, and the type
+    # of the partner above the service.
+    theme_mask = models.BigIntegerField(default=0, editable=False)
+    audience_mask = models.BigIntegerField(default=0, editable=False)
+    language_mask = models.BigIntegerField(default=0, editable=False)
+    wijk_mask = models.BigIntegerField(default=0, editable=False)
+    municipality_mask = models.BigIntegerField(default=0, editable=False)
+    partner_type = models.CharField(
+        max_length=30, choices=PartnerType.choices, blank=True, editable=False
+    )
+
     objects = ServicePageManager()
     base_form_class = ServicePageForm
 
@@ -232,6 +245,23 @@ class ServicePage(Page):
         # and reads each related field five times per page: without this,
         # update_index ran 15 queries per service.
         return super().get_indexed_objects().prefetch_related("themes", "audiences", "languages")
+
+    def save(self, *args, **kwargs):
+        result = super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        relations = {relation for relation, *_rest in MASKED_FACETS.values()}
+        if update_fields is None or relations & set(update_fields):
+            # ClusterableModel.save writes the relations last, so they are in
+            # the database now.
+            self.refresh_facets()
+        return result
+
+    def refresh_facets(self):
+        new = facet_values([self.pk])[self.pk]
+        if any(getattr(self, name) != value for name, value in new.items()):
+            ServicePage.objects.filter(pk=self.pk).update(**new)
+            for name, value in new.items():
+                setattr(self, name, value)
 
     def clean(self):
         super().clean()

@@ -10,25 +10,25 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
-    Case,
+    Count,
     Exists,
     Expression,
-    ExpressionWrapper,
     F,
     FloatField,
+    Func,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Value,
-    When,
 )
-from django.db.models.functions import ASin, Cos, Length, Lower, Power, Radians, Sin, Sqrt, Substr
+from django.db.models.functions import ASin, Cos, Lower, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -37,14 +37,14 @@ from wagtail.models import Locale
 
 from directory.languages import with_dutch_fallback
 from directory.models import (
+    FacetBit,
     OpeningHours,
     OpeningHoursException,
-    PartnerPage,
     ServiceLocation,
     ServicePage,
     WijkPage,
 )
-from directory.models.service import serves_wijk
+from directory.models.facets import MASKED_FACETS, has_bit, mask
 
 from ..geocoding import EARTH_RADIUS_KM, Point
 from ..query import (
@@ -57,51 +57,82 @@ from ..query import (
     search_terms,
 )
 
-# Many-to-many facets: the relation on ServicePage and the field of the term.
-RELATED_FACETS = {
-    "themes": ("themes", "slug"),
-    "audiences": ("audiences", "slug"),
-    "languages": ("languages", "code"),
-}
-FIELD_FACETS = {"costs": "cost", "accesses": "access"}
+# Facets of many values, by the mask column of ServicePage that holds them.
+MASK_FACETS = {facet: MASKED_FACETS[facet][2] for facet in ("themes", "audiences", "languages")}
+# Facets of one value per service, by its column.
+FIELD_FACETS = {"costs": "cost", "accesses": "access", "partner_types": "partner_type"}
 KM_PER_DEGREE_LATITUDE = 111.2
 
 
-def _through(relation: str):
-    """The through model of a many-to-many relation, with the names of its two keys."""
-    field = ServicePage._meta.get_field(relation)
-    return field.remote_field.through, field.m2m_field_name(), field.m2m_reverse_field_name()
+@dataclass
+class Vocabulary:
+    """The bit of every facet value, and the municipality of every wijk: what
+    turns a query's values into bit tests. Two small queries per search."""
+
+    bits: dict[str, dict[str, int]]
+    municipality_of: dict[str, str]
+
+    @classmethod
+    def load(cls) -> Vocabulary:
+        bits: dict[str, dict[str, int]] = {facet: {} for facet in MASKED_FACETS}
+        for facet, value, bit in FacetBit.objects.values_list("facet", "value", "bit"):
+            bits[facet][value] = bit
+        municipality_of = dict(
+            WijkPage.objects.values_list("cbs_code", "municipality__cbs_code").distinct()
+        )
+        return cls(bits, municipality_of)
+
+    def serves_wijk(self, code: str) -> Q:
+        """Services that serve the wijk ``code`` or its whole municipality."""
+        wijk = mask(self.bits["wijken"], [code])
+        municipality = mask(self.bits["municipalities"], [self.municipality_of.get(code, "")])
+        return _any_bit("wijk_mask", wijk) | _any_bit("municipality_mask", municipality)
 
 
-def facet_filter(query: ServiceQuery, facet: str) -> Q | None:
-    """The condition one facet of ``query`` puts on services, or None when unset.
+def _any_bit(column: str, bits: int) -> Q:
+    # A value no service has ever had has no bit: nothing matches it.
+    return has_bit(column, bits) if bits else Q(pk__in=[])
 
-    Many-to-many conditions are EXISTS subqueries, not joins, so a service
-    never appears twice and the id set needs no DISTINCT.
-    """
+
+def facet_filter(query: ServiceQuery, facet: str, vocabulary: Vocabulary) -> Q | None:
+    """The condition one facet of ``query`` puts on services, or None when unset."""
     values = getattr(query, facet)
     if not values:
         return None
-    if facet in RELATED_FACETS:
-        through, own, other = _through(RELATED_FACETS[facet][0])
-        lookup = f"{other}__{RELATED_FACETS[facet][1]}__in"
-        return Q(Exists(through.objects.filter(**{own: OuterRef("pk"), lookup: values})))
+    if facet in MASK_FACETS:
+        return _any_bit(MASK_FACETS[facet], mask(vocabulary.bits[facet], values))
     if facet in FIELD_FACETS:
         return Q(**{f"{FIELD_FACETS[facet]}__in": values})
     if facet == "wijk":
-        return serves_wijk(values)
-    if facet == "partner_types":
-        partners = PartnerPage.objects.filter(
-            partner_type__in=values,
-            path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - ServicePage.steplen),
-        )
-        return Q(Exists(partners))
+        return vocabulary.serves_wijk(values)
     raise ValueError(facet)
 
 
-def filtered(base: QuerySet, query: ServiceQuery) -> QuerySet:
+def among(ids: list[int], matched: QuerySet) -> Q:
+    """Services whose id is in ``ids``, the text matches. PostgreSQL takes the
+    ids as one array, so the text search is not run again. SQLite limits the
+    number of parameters, so there the search runs again as a subquery."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.fields import ArrayField
+
+        array = Value(ids, output_field=ArrayField(BigIntegerField()))
+        return Q(
+            Func(
+                F("pk"),
+                array,
+                template="%(expressions)s)",
+                arg_joiner=" = ANY(",
+                output_field=BooleanField(),
+            )
+        )
+    return Q(pk__in=matched.values("pk"))
+
+
+def filtered(base: QuerySet, query: ServiceQuery, vocabulary: Vocabulary) -> QuerySet:
     """``base`` narrowed by every facet of ``query``."""
-    conditions = [q for facet in FACETS if (q := facet_filter(query, facet)) is not None]
+    conditions = [
+        q for facet in FACETS if (q := facet_filter(query, facet, vocabulary)) is not None
+    ]
     return base.filter(*conditions)
 
 
@@ -176,17 +207,21 @@ class DatabaseBackend:
         if query.point and query.radius_km:
             near = locations_near(query.point, query.radius_km)
             restrict &= Q(pk__in=near.values("page_id"))
-        unranked = filtered(base, query).filter(restrict)
+        vocabulary = Vocabulary.load()
+        ranked = None
         if matched is not None:
-            restrict &= Q(pk__in=matched.values("pk"))
+            # The words are matched and ranked once; the counts and the page
+            # of results reuse the ids.
+            ranked = list(matched.values_list("pk", "locale_id"))
+            restrict &= among([pk for pk, _locale in ranked], matched)
 
         # Facet filters are flags of the scope, not conditions on it.
         scope = base.filter(restrict)
-        total, facets = self._facets(scope, query)
-        results = filtered(scope, query)
+        total, facets = self._facets(scope, query, vocabulary)
+        results = filtered(scope, query, vocabulary)
         number = clamp_page(page_number, total, per_page)
-        if query.effective_sort == "relevance" and matched is not None:
-            window = self._by_relevance(matched, unranked, locale, number, per_page)
+        if query.effective_sort == "relevance" and ranked is not None:
+            window = self._by_relevance(ranked, results, locale, number, per_page)
         else:
             window = self._window(results, query, number, per_page)
 
@@ -246,18 +281,14 @@ class DatabaseBackend:
         return matching("or"), True
 
     @staticmethod
-    def _by_relevance(matched, unranked, locale, number, per_page) -> list[int]:
+    def _by_relevance(ranked, results, locale, number, per_page) -> list[int]:
         """The ids on page ``number`` by relevance: pages in her language first,
-        then Dutch ones, each best first. The database ranks only the matches
-        that pass the filters."""
-        own_first = Case(When(locale=locale, then=Value(0)), default=Value(1))
-        ranked = (
-            matched.filter(pk__in=unranked.values("pk"))
-            .annotate(own_first=own_first)
-            .order_by("own_first", *matched.query.order_by)
-        )
+        then Dutch ones, each best first."""
+        passing = set(results.values_list("pk", flat=True))
+        own = [pk for pk, in_locale in ranked if in_locale == locale.pk and pk in passing]
+        dutch = [pk for pk, in_locale in ranked if in_locale != locale.pk and pk in passing]
         start = (number - 1) * per_page
-        return list(ranked.values_list("pk", flat=True)[start : start + per_page])
+        return (own + dutch)[start : start + per_page]
 
     @staticmethod
     def _window(results, query, number, per_page) -> list[int]:
@@ -292,112 +323,42 @@ class DatabaseBackend:
         return window + list(rest[offset : offset + stop - start - len(window)])
 
     @staticmethod
-    def _facets(results: QuerySet, query: ServiceQuery) -> tuple[int, dict]:
+    def _facets(scope: QuerySet, query: ServiceQuery, vocabulary: Vocabulary) -> tuple[int, dict]:
         """The total and the counts per facet value, each facet counted without
-        its own filter, in one statement.
-
-        The services that pass the words, ``open_at`` and the radius are read
-        once into a materialised table, with a flag per chosen facet saying
-        whether the service passes it; every count is a GROUP BY over that
-        table, restricted by the flags of the other facets. Many-to-many
-        facets count rows of the through tables, which hold each pair once.
-        """
-        active = [facet for facet in FACETS if facet_filter(query, facet) is not None]
-        flags = {
-            f"f_{facet}": ExpressionWrapper(facet_filter(query, facet), BooleanField())
-            for facet in active
+        its own filter: one pass over the scope, one filtered COUNT per value.
+        Values are bit tests on the service's own row (see ServicePage's
+        masks), so no relation is joined."""
+        active = {
+            facet: condition
+            for facet in FACETS
+            if (condition := facet_filter(query, facet, vocabulary)) is not None
         }
-        scope = (
-            results.annotate(
-                s_id=F("pk"),
-                s_path=F("path"),
-                s_cost=F("cost"),
-                s_access=F("access"),
-                **flags,
-            )
-            .order_by()
-            .values("s_id", "s_path", "s_cost", "s_access", *flags)
-        )
-        scope_sql, params = scope.query.sql_with_params()
-        # The SQL below is built from model metadata and constants only; every
-        # value from the query is a parameter of scope_sql.
 
-        def where(facet: str | None) -> str:
-            others = [f"s.f_{other}" for other in active if other != facet]
-            return f"WHERE {' AND '.join(others)}" if others else ""
+        def others(facet: str | None) -> Q:
+            condition = Q()
+            for name, q in active.items():
+                if name != facet:
+                    condition &= q
+            return condition
 
-        def through(relation: str, column: str, facet: str, label: str) -> str:
-            field = ServicePage._meta.get_field(relation)
-            table = field.remote_field.through._meta.db_table
-            own, other = field.m2m_column_name(), field.m2m_reverse_name()
-            related = field.related_model._meta
-            return (
-                f"SELECT '{label}', CAST(t.{column} AS TEXT), COUNT(DISTINCT x.{own}) "  # noqa: S608
-                f"FROM {table} x JOIN s ON s.id = x.{own} "
-                f"JOIN {related.db_table} t ON t.{related.pk.column} = x.{other} "
-                f"{where(facet)} GROUP BY t.{column}"
-            )
+        counted: list[tuple[str, str, Q]] = []
+        for facet, column in MASK_FACETS.items():
+            for value, bit in vocabulary.bits[facet].items():
+                counted.append((facet, value, has_bit(column, 1 << bit)))
+        for facet, column in FIELD_FACETS.items():
+            field = ServicePage._meta.get_field(column)
+            for value, _label in field.choices:
+                counted.append((facet, value, Q(**{column: value})))
+        for code in vocabulary.municipality_of:
+            counted.append(("wijk", code, vocabulary.serves_wijk(code)))
 
-        parts = [f"SELECT 'total', '', COUNT(*) FROM s {where(None)}"]  # noqa: S608
-        for facet, (relation, field) in RELATED_FACETS.items():
-            parts.append(through(relation, field, facet, facet))
-        for facet, column in (("costs", "cost"), ("accesses", "access")):
-            parts.append(
-                f"SELECT '{facet}', s.{column}, COUNT(*) "  # noqa: S608
-                f"FROM s {where(facet)} GROUP BY s.{column}"
-            )
-        parts.append(
-            "SELECT 'partner', SUBSTR(s.path, 1, LENGTH(s.path) - "  # noqa: S608
-            f"{ServicePage.steplen}), COUNT(*) FROM s {where('partner_types')} GROUP BY 2"
-        )
-        parts.append(through("wijken", "cbs_code", "wijk", "wijk"))
-        parts.append(through("municipalities", "id", "wijk", "municipality"))
-        # Services that serve a wijk directly and also its whole municipality,
-        # so |direct ∪ municipal| = |direct| + |municipal| - |both|.
-        wijken = ServicePage._meta.get_field("wijken")
-        municipalities = ServicePage._meta.get_field("municipalities")
-        wijk = WijkPage._meta
-        parts.append(
-            f"SELECT 'both', w.cbs_code, COUNT(DISTINCT x.{wijken.m2m_column_name()}) "  # noqa: S608
-            f"FROM {wijken.remote_field.through._meta.db_table} x "
-            f"JOIN s ON s.id = x.{wijken.m2m_column_name()} "
-            f"JOIN {wijk.db_table} w ON w.{wijk.pk.column} = x.{wijken.m2m_reverse_name()} "
-            f"JOIN {municipalities.remote_field.through._meta.db_table} m "
-            f"ON m.{municipalities.m2m_column_name()} = x.{wijken.m2m_column_name()} "
-            f"AND m.{municipalities.m2m_reverse_name()} = w.municipality_id "
-            f"{where('wijk')} GROUP BY w.cbs_code"
-        )
-        sql = (
-            f"WITH s (id, path, cost, access{''.join(', ' + name for name in flags)}) "
-            f"AS MATERIALIZED ({scope_sql}) " + " UNION ALL ".join(parts)
-        )
-        rows: dict[str, dict] = defaultdict(dict)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for label, value, n in cursor.fetchall():
-                if value is not None and value != "":
-                    rows[label][value] = n
-                elif label == "total":
-                    rows[label][""] = n
+        aggregates = {"total": Count("pk", filter=others(None) or None)}
+        for number, (facet, _value, condition) in enumerate(counted):
+            aggregates[f"c{number}"] = Count("pk", filter=others(facet) & condition)
+        row = scope.order_by().aggregate(**aggregates)
 
-        counts = {facet: rows[facet] for facet in (*RELATED_FACETS, *FIELD_FACETS)}
-        partner_types = dict(PartnerPage.objects.values_list("path", "partner_type"))
-        per_type: dict[str, int] = defaultdict(int)
-        for partner_path, n in rows["partner"].items():
-            if partner_path in partner_types:
-                per_type[partner_types[partner_path]] += n
-        counts["partner_types"] = dict(per_type)
-        wijk_municipality = dict(
-            WijkPage.objects.values_list("cbs_code", "municipality_id").distinct()
-        )
-        municipal = rows["municipality"]
-        counts["wijk"] = {
-            code: n
-            for code, municipality in wijk_municipality.items()
-            if (
-                n := rows["wijk"].get(code, 0)
-                + municipal.get(str(municipality), 0)
-                - rows["both"].get(code, 0)
-            )
-        }
-        return rows["total"].get("", 0), counts
+        counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+        for number, (facet, value, _condition) in enumerate(counted):
+            if n := row[f"c{number}"]:
+                counts[facet][value] = n
+        return row["total"], counts
