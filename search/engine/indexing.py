@@ -25,6 +25,7 @@ BATCH_SIZE = 500
 # Python build documents while the engine indexes the previous batch.
 IN_FLIGHT = 2
 REFRESH_TIMEOUT = 600.0
+MERGE_TIMEOUT = 1800.0
 
 
 def content_languages() -> list[str]:
@@ -171,6 +172,12 @@ def rebuild(engine: Engine, progress: Callable[[str, int, int], None] | None = N
         # searchable at once: at 100k services on a busy machine it took longer
         # than the indexing timeout.
         engine.call("indices.refresh", index=name, request_timeout=REFRESH_TIMEOUT)
+        # One segment: searches and facet counts then run over one set of
+        # doc values, with no per-segment ordinals to map. The index is read far
+        # more than it is written; later changes add small segments again.
+        engine.call(
+            "indices.forcemerge", index=name, max_num_segments=1, request_timeout=MERGE_TIMEOUT
+        )
         _warm(engine, name)
         old = (
             list(engine.call("indices.get_alias", name=alias))

@@ -100,6 +100,10 @@ def test_search_keeps_working_during_a_full_rebuild(engine, nl, monkeypatch):
     assert all(answer == ("engine", live) for answer in seen)
     assert before != after
     assert not engine.call("indices.exists", index=",".join(before))
+    # Merged into one segment before the swap, so searches read one set of doc values.
+    (index,) = after
+    shards = engine.call("indices.segments", index=index)["indices"][index]["shards"]
+    assert [copy["num_search_segments"] for copy in shards["0"]] == [1]
 
 
 def test_publishing_unpublishing_and_deleting_reach_the_index(
