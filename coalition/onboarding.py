@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from wagtail.models import (
     Collection,
@@ -60,7 +61,9 @@ def onboard_partner(
         name = partner.title
         group_names = [f"{name} · redactie"[:150], f"{name} · publicatie"[:150]]
         if Group.objects.filter(name__in=group_names).exists():
-            raise OnboardingError(f"Groups for a partner named {name!r} exist already.")
+            raise OnboardingError(
+                _("Groups for a partner named “%(name)s” exist already.") % {"name": name}
+            )
         editors = Group.objects.create(name=group_names[0])
         publishers = Group.objects.create(name=group_names[1])
         collection = Collection.get_first_root_node().add_child(name=name)
@@ -90,21 +93,23 @@ def _create_partner_page(title: str, partner_type: str, user) -> PartnerPage:
 
     title = (title or "").strip()
     if not title:
-        raise OnboardingError("A partner needs a name.")
+        raise OnboardingError(_("A partner needs a name."))
     if partner_type not in PartnerType.values:
         raise OnboardingError(
-            f"Unknown type of organisation {partner_type!r}; choose one of "
-            + ", ".join(PartnerType.values)
+            _("Unknown type of organisation “%(type)s”; choose one of: %(choices)s.")
+            % {"type": partner_type, "choices": ", ".join(PartnerType.values)}
         )
     dutch = Locale.objects.get(language_code=settings.LANGUAGE_CODE)
     index = PartnerIndexPage.objects.filter(locale=dutch).first()
     if index is None:
-        raise OnboardingError("There is no Dutch partner index page to add the partner to.")
+        raise OnboardingError(_("There is no Dutch partner index page to add the partner to."))
     slug = slugify(title)[:255]
     if PartnerPage.objects.filter(locale=dutch, title__iexact=title).exists():
-        raise OnboardingError(f"A partner named {title!r} exists already.")
+        raise OnboardingError(_("A partner named “%(name)s” exists already.") % {"name": title})
     if PartnerPage.objects.filter(locale=dutch, slug=slug).exists():
-        raise OnboardingError(f"A partner with the address {slug!r} exists already.")
+        raise OnboardingError(
+            _("A partner with the address “%(slug)s” exists already.") % {"slug": slug}
+        )
     page = PartnerPage(title=title, slug=slug, partner_type=partner_type, live=False, owner=user)
     index.add_child(instance=page)
     page.save_revision(user=user, log_action=True)
