@@ -864,6 +864,8 @@ class Generator:
                 pages.append(page)
                 rows.append((service, language, page))
 
+        from directory.models.facets import MASK_COLUMNS
+
         fields = [f for f in ServicePage._meta.local_concrete_fields]
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         placeholders = ", ".join(["%s"] * len(fields))
@@ -892,6 +894,9 @@ class Generator:
                     "website": service["website"],
                     "accessibility": service["accessibility"],
                     "last_verified": connection.ops.adapt_datefield_value(service["last_verified"]),
+                    # Filled in by refresh_facet_masks() once every relation is written.
+                    **dict.fromkeys(MASK_COLUMNS, 0),
+                    "partner_type": "",
                 }
                 child_rows.append(tuple(values[f.attname] for f in fields))
                 pk = page.pk
