@@ -16,7 +16,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
@@ -149,21 +149,30 @@ def refresh_facet_masks(services, chunk_size: int = 2000) -> int:
     queryset), a few queries per chunk. Returns how many rows changed."""
     from .service import ServicePage
 
+    fields = ["partner_type", *MASK_COLUMNS]
+    table = connection.ops.quote_name(ServicePage._meta.db_table)
+    key = connection.ops.quote_name(ServicePage._meta.pk.column)
+    assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in fields)
+    # One plain UPDATE per changed row, sent as a batch: bulk_update's CASE
+    # over thousands of rows made the database compare every row with every
+    # branch (about 5 s per 2,000 services).
+    update = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608 - names from the model
+
     changed = 0
     ids = list(services.order_by("pk").values_list("pk", flat=True))
-    fields = ["partner_type", *MASK_COLUMNS]
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
         wanted = facet_values(chunk)
-        updates = []
-        for service in ServicePage.objects.filter(pk__in=chunk).only("pk", *fields):
-            new = wanted[service.pk]
-            if any(getattr(service, name) != value for name, value in new.items()):
-                for name, value in new.items():
-                    setattr(service, name, value)
-                updates.append(service)
-        ServicePage.objects.bulk_update(updates, fields)
-        changed += len(updates)
+        current = ServicePage.objects.filter(pk__in=chunk).values_list("pk", *fields)
+        rows = [
+            [*(wanted[pk][name] for name in fields), pk]
+            for pk, *values in current
+            if dict(zip(fields, values, strict=True)) != wanted[pk]
+        ]
+        if rows:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(update, rows)
+        changed += len(rows)
     return changed
 
 
