@@ -165,6 +165,22 @@ class _Answer:
         return self.aggregations()["total"]["doc_count"]
 
 
+# Sorting by distance looks for a page of hits within this distance first.
+NEAREST_FIRST_KM = 1.0
+
+
+def _nearby(query: ServiceQuery, wanted: int) -> dict | None:
+    """What ``EngineBackend._nearest`` needs for a search sorted by distance
+    with a radius wider than ``NEAREST_FIRST_KM`` (or none); otherwise None."""
+    if query.effective_sort != "distance" or not wanted:
+        return None
+    if query.radius_km and query.radius_km <= NEAREST_FIRST_KM:
+        return None
+    point = {"lat": query.point.latitude, "lon": query.point.longitude}
+    geo = {"geo_distance": {"distance": f"{NEAREST_FIRST_KM}km", "locations": point}}
+    return {"wanted": wanted, "filter": geo}
+
+
 def _sorted_distance(row: dict) -> float | None:
     """The km to the nearest location by which a hit was sorted; None for a
     service without locations (the engine sorts those last, at infinity)."""
@@ -240,13 +256,14 @@ class EngineBackend:
         language = locale.language_code
         offset = (number - 1) * per_page
         size = max(0, min(per_page, MAX_WINDOW - offset))
-        answer = self._send(index, build_search(query, text, "and", offset, size, language))
+        near = _nearby(query, offset + size)
+        answer = self._send(index, build_search(query, text, "and", offset, size, language), near)
         if text and len(text.split()) > 1 and not answer.rows and not answer.total():
             body = build_search(query, text, "or", offset, size, language)
-            return self._send(index, body), True
+            return self._send(index, body, near), True
         return answer, False
 
-    def _send(self, index: str, body: dict) -> _Answer:
+    def _send(self, index: str, body: dict, near: dict | None = None) -> _Answer:
         """Send one search as three: the page of hits, and two that count (the
         total and the facets, split so the engine's cores share the work).
         The counting runs in the background while the hits come back and are
@@ -268,8 +285,31 @@ class EngineBackend:
                 {"query": query, "aggs": group, "size": 0, "track_total_hits": False},
             ]
         counting = _COUNTING.submit(self.engine.call, "msearch", body=searches)
-        hits = self.engine.call("search", index=index, body={**body, "track_total_hits": False})
+        hits_body = {**body, "track_total_hits": False}
+        hits = None
+        if near is not None:
+            hits = self._nearest(index, hits_body, near)
+        if hits is None:
+            hits = self.engine.call("search", index=index, body=hits_body)
         return _Answer(hits, counting)
+
+    def _nearest(self, index: str, body: dict, near: dict) -> dict | None:
+        """The page of hits sorted by distance, looked for close by first.
+
+        Sorting computes the distance of every service in the radius (85,000
+        within 5 km at 100k). If enough services lie within ``NEAREST_FIRST_KM``,
+        the nearest ones are all among them, so the page is the same; None
+        when there are too few, and the whole radius must be sorted."""
+        wanted = near["wanted"]
+        narrow = {
+            **body,
+            "query": {
+                "bool": {"must": [body.get("query", {"match_all": {}})], "filter": [near["filter"]]}
+            },
+            "track_total_hits": wanted,
+        }
+        hits = self.engine.call("search", index=index, body=narrow)
+        return hits if hits["hits"]["total"]["value"] >= wanted else None
 
     @staticmethod
     def _live_hits(rows: list[dict], query: ServiceQuery, locale: Locale) -> tuple[list[Hit], int]:

@@ -163,3 +163,48 @@ def test_a_published_translation_is_indexed_in_its_own_language(
 def test_search_sync_command_reports_the_queue(engine, capsys):
     call_command("search_sync")
     assert "0 still queued" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("radius_km", [5, None])
+def test_sorting_by_distance_looks_close_by_first_without_changing_the_order(
+    engine, nl, monkeypatch, radius_km
+):
+    from search.backends import engine as backend
+    from search.geocoding import Point
+
+    # Writes of earlier tests become searchable at the next refresh; not in between.
+    engine.call("indices.refresh", index=engine.alias("nl"))
+
+    centre = Point(52.1140, 5.1120)  # PC4 3563, Overvecht
+    query = ServiceQuery(point=centre, radius_km=radius_km, sort="distance")
+
+    def pages(per_page):
+        return [
+            [
+                (hit.service.pk, hit.distance_km)
+                for hit in search_services(query, nl, n, per_page).page
+            ]
+            for n in (1, 2)
+        ]
+
+    answered_close_by = []
+    nearest = backend.EngineBackend._nearest
+
+    def spy(self, index, body, near):
+        hits = nearest(self, index, body, near)
+        answered_close_by.append(hits is not None)
+        return hits
+
+    monkeypatch.setattr(backend.EngineBackend, "_nearest", spy)
+    close_by = pages(per_page=2)
+    # Two services within 1 km fill a first page of two.
+    assert answered_close_by[0]
+    answered_close_by.clear()
+    too_few = pages(per_page=100)
+    # Pages of 100 need the whole radius.
+    assert answered_close_by and not any(answered_close_by)
+    monkeypatch.setattr(backend, "_nearby", lambda query, wanted: None)
+
+    assert close_by == pages(per_page=2)
+    assert too_few == pages(per_page=100)
+    assert close_by[0] and too_few[0]
