@@ -10,7 +10,7 @@ from wagtail.signals import post_page_move
 from .models import Audience, Language, Municipality, ServicePage, Theme, WijkPage
 from .models.facets import MASKED_FACETS, FacetBit, has_bit, refresh_facet_masks
 
-# model: the ServicePage relation that points at it
+# model: the ServicePage relation that points at it, which is also its facet
 TERMS = {
     Theme: "themes",
     Audience: "audiences",
@@ -33,16 +33,14 @@ def _services_of(instance):
 def term_saved(sender, instance, created, **kwargs):
     if created:
         return
-    relation = TERMS[type(instance)]
-    facet = next(name for name, (rel, *_rest) in MASKED_FACETS.items() if rel == relation)
+    facet = TERMS[type(instance)]
     _relation, field, column = MASKED_FACETS[facet]
     bit = FacetBit.bits(facet).get(getattr(instance, field))
     services = _services_of(instance)
-    if bit is not None:
-        # Most saves change no code: then every service already has the bit.
-        services = services.exclude(has_bit(column, 1 << bit))
-    if services.exists():
-        refresh_facet_masks(_services_of(instance))
+    # Most saves change no code: then every service already has the bit.
+    lacking = services if bit is None else services.exclude(has_bit(column, 1 << bit))
+    if lacking.exists():
+        refresh_facet_masks(services)
 
 
 def term_deleting(sender, instance, **kwargs):

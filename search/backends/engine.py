@@ -57,6 +57,12 @@ def _facet_filters(query: ServiceQuery) -> dict[str, Q]:
     return filters
 
 
+def _within(query: ServiceQuery, km: float) -> Q:
+    """Services with a location within ``km`` of the query's point."""
+    point = {"lat": query.point.latitude, "lon": query.point.longitude}
+    return Q("geo_distance", distance=f"{km}km", locations=point)
+
+
 def _other_filters(query: ServiceQuery) -> list[Q]:
     filters = []
     if query.open_at:
@@ -67,13 +73,7 @@ def _other_filters(query: ServiceQuery) -> list[Q]:
         exceptional = Q("term", exception_open=moment.isoformat())
         filters.append((weekly | exceptional) & ~Q("term", status="temporarily_closed"))
     if query.point and query.radius_km:
-        filters.append(
-            Q(
-                "geo_distance",
-                distance=f"{query.radius_km}km",
-                locations={"lat": query.point.latitude, "lon": query.point.longitude},
-            )
-        )
+        filters.append(_within(query, query.radius_km))
     return filters
 
 
@@ -176,9 +176,7 @@ def _nearby(query: ServiceQuery, wanted: int) -> dict | None:
         return None
     if query.radius_km and query.radius_km <= NEAREST_FIRST_KM:
         return None
-    point = {"lat": query.point.latitude, "lon": query.point.longitude}
-    geo = {"geo_distance": {"distance": f"{NEAREST_FIRST_KM}km", "locations": point}}
-    return {"wanted": wanted, "filter": geo}
+    return {"wanted": wanted, "filter": _within(query, NEAREST_FIRST_KM).to_dict()}
 
 
 def _sorted_distance(row: dict) -> float | None:
