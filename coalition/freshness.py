@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 
 from wagtail.log_actions import log
 
+from directory import changes
 from directory.models import ServicePage
 from directory.models.service import expiry_date
 
@@ -55,7 +56,9 @@ def confirm_still_correct(page: ServicePage, user) -> datetime.date:
 def _mark_checked(page: ServicePage) -> datetime.date:
     """Today becomes the last-checked date of every language version."""
     today = timezone.localdate()
-    ServicePage.objects.filter(translation_key=page.translation_key).update(last_verified=today)
+    versions = ServicePage.objects.filter(translation_key=page.translation_key)
+    versions.update(last_verified=today)
+    changes.send(versions.values_list("pk", flat=True))
     return today
 
 

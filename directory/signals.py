@@ -1,12 +1,16 @@
 """Keep the services' facet masks (models/facets.py) in step with what they
 describe: a service moved to another partner takes that partner's type, and a
 term, wijk or municipality whose code changes or that is deleted is taken out
-of the masks of the services that used it."""
+of the masks of the services that used it. Moves and view restrictions are
+also announced as ``changes.services_changed``: they decide which services
+are public."""
 
 from django.db.models.signals import post_delete, post_save, pre_delete
 
+from wagtail.models import PageViewRestriction
 from wagtail.signals import post_page_move
 
+from . import changes
 from .models import Audience, Language, Municipality, ServicePage, Theme, WijkPage
 from .models.facets import MASKED_FACETS, FacetBit, has_bit, refresh_facet_masks
 
@@ -24,6 +28,18 @@ def service_moved(sender, instance, **kwargs):
     instance = instance.specific
     if isinstance(instance, ServicePage):
         instance.refresh_facets()
+    # Under another parent a service may have become private, or public.
+    _below_changed(instance)
+
+
+def restriction_changed(sender, instance, **kwargs):
+    _below_changed(instance.page)
+
+
+def _below_changed(page):
+    changes.send(
+        ServicePage.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True)
+    )
 
 
 def _services_of(instance):
@@ -55,6 +71,12 @@ def term_deleted(sender, instance, **kwargs):
 
 def connect():
     post_page_move.connect(service_moved, dispatch_uid="directory_facets_service_moved")
+    for signal in (post_save, post_delete):
+        signal.connect(
+            restriction_changed,
+            sender=PageViewRestriction,
+            dispatch_uid=f"directory_restriction_{signal is post_save}",
+        )
     for model in TERMS:
         post_save.connect(term_saved, sender=model, dispatch_uid=f"facets_{model.__name__}_saved")
         pre_delete.connect(

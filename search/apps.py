@@ -7,6 +7,7 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self):
-        from . import signals
+        from . import rows, signals
 
         signals.connect()
+        rows.connect()

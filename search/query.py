@@ -28,6 +28,8 @@ SORTS = ("relevance", "distance", "verified")
 # Filters whose values are alternatives; the keys are also the facet names.
 MULTI_FILTERS = ("themes", "audiences", "languages", "partner_types", "costs", "accesses")
 FACETS = (*MULTI_FILTERS, "wijk")
+# Both backends sort by distance by looking for a page of hits this close first.
+NEAREST_FIRST_KM = 1.0
 
 
 @dataclass(frozen=True)

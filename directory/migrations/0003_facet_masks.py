@@ -9,7 +9,7 @@ def fill_masks(apps, schema_editor):
     from directory.models import ServicePage
     from directory.models.facets import refresh_facet_masks
 
-    refresh_facet_masks(ServicePage.objects.all())
+    refresh_facet_masks(ServicePage.objects.all(), announce=False)
 
 
 

@@ -20,6 +20,8 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from .. import changes
+
 logger = logging.getLogger(__name__)
 
 # Bit 63 is the sign bit of a 64-bit integer; masks stay positive.
@@ -144,9 +146,11 @@ def facet_values(service_ids: list[int]) -> dict[int, dict]:
     }
 
 
-def refresh_facet_masks(services, chunk_size: int = 2000) -> int:
+def refresh_facet_masks(services, chunk_size: int = 2000, announce: bool = True) -> int:
     """Recompute the masks and partner type of ``services`` (a ServicePage
-    queryset), a few queries per chunk. Returns how many rows changed."""
+    queryset), a few queries per chunk. Returns how many rows changed.
+    ``announce=False`` is for migrations, which may run before the tables of
+    whoever listens exist."""
     from .service import ServicePage
 
     fields = ["partner_type", *MASK_COLUMNS]
@@ -173,6 +177,9 @@ def refresh_facet_masks(services, chunk_size: int = 2000) -> int:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(update, rows)
         changed += len(rows)
+        if announce:
+            # Every service, changed or not: this also repairs their copies.
+            changes.send(chunk)
     return changed
 
 

@@ -14,6 +14,7 @@ from wagtail_localize.fields import TranslatableField
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
+from .. import changes
 from ..choices import Access, Cost, PartnerType, ServiceStatus, Weekday
 from ..fields import (
     PostcodeField,
@@ -26,6 +27,19 @@ from ..fields import (
 from ..forms import ServicePageForm
 from .base import PAGE_TRANSLATABLE_FIELDS
 from .facets import MASKED_FACETS, facet_values
+
+# What a listing of services shows or selects on, besides the facet relations.
+LISTED_FIELDS = {
+    "live",
+    "title",
+    "locale",
+    "translation_key",
+    "last_verified",
+    "status",
+    "cost",
+    "access",
+    *(relation for relation, *_rest in MASKED_FACETS.values()),
+}
 
 
 def expiry_date(today: datetime.date | None = None) -> datetime.date:
@@ -254,6 +268,9 @@ class ServicePage(Page):
             # ClusterableModel.save writes the relations last, so they are in
             # the database now.
             self.refresh_facets()
+        if update_fields is None or LISTED_FIELDS & set(update_fields):
+            # Saving a draft revision touches none of these.
+            changes.send([self.pk])
         return result
 
     def refresh_facets(self):
@@ -369,6 +386,9 @@ class ServiceLocation(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("location")
         verbose_name_plural = _("locations")
+        # The database search's bounding boxes: "close by first" reads a
+        # narrow band of latitudes, not every location.
+        indexes = [models.Index(fields=["latitude", "longitude"], name="location_coordinates")]
 
     def __str__(self):
         return ", ".join(part for part in (self.name, self.address, self.city) if part)
@@ -399,6 +419,11 @@ class OpeningHours(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")
+        # "Open now" in the database search: the services open at a moment
+        # come from this index alone, not from reading every week's hours.
+        indexes = [
+            models.Index(fields=["weekday", "opens", "closes", "page"], name="hours_open_at")
+        ]
 
     def clean(self):
         errors: dict = {}
@@ -429,6 +454,7 @@ class OpeningHoursException(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("exception to the opening hours")
         verbose_name_plural = _("exceptions to the opening hours")
+        indexes = [models.Index(fields=["start_date", "end_date", "page"], name="exceptions_on")]
 
     def clean(self):
         if not self.end_date:

@@ -26,6 +26,7 @@ from ..engine.client import Engine
 from ..engine.documents import minute_of_week
 from ..query import (
     FACETS,
+    NEAREST_FIRST_KM,
     EngineError,
     Hit,
     ServiceQuery,
@@ -163,10 +164,6 @@ class _Answer:
 
     def total(self) -> int:
         return self.aggregations()["total"]["doc_count"]
-
-
-# Sorting by distance looks for a page of hits within this distance first.
-NEAREST_FIRST_KM = 1.0
 
 
 def _nearby(query: ServiceQuery, wanted: int) -> dict | None:

@@ -13,6 +13,7 @@ import pytest
 from directory.models import FacetBit, PartnerPage, ServicePage, Theme
 from directory.models.facets import BITS_PER_FACET
 from search.backends.database import DatabaseBackend
+from search.models import ServiceRow
 from search.query import ServiceQuery
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,8 @@ def test_a_deleted_theme_leaves_no_bit_behind(service):
 
 def test_the_command_repairs_services_written_around_the_models(service, capsys):
     theme = service.themes.first()
-    ServicePage.objects.filter(pk=service.pk).update(theme_mask=0, partner_type="")
+    for written in (ServicePage.objects, ServiceRow.objects):
+        written.filter(pk=service.pk).update(theme_mask=0, partner_type="")
     assert service.pk not in found(themes=(theme.slug,))
 
     call_command("refresh_facet_masks")

@@ -146,6 +146,18 @@ def test_places_within_the_radius_come_nearest_first(backend, nl):
     assert max(distances) <= 1.5
 
 
+@pytest.mark.parametrize("radius_km", [5, None])
+def test_pages_by_distance_are_slices_of_one_nearest_first_list(backend, nl, radius_km):
+    # Small pages are found among the services close by, one large page by
+    # sorting everything in the radius: both must give the same order.
+    centre = Point(52.1140, 5.1120)  # PC4 3563, Overvecht
+    query = ServiceQuery(point=centre, radius_km=radius_km, sort="distance")
+    whole = [hit.service.pk for hit in run(query, nl, per_page=200).page]
+    paged = [hit.service.pk for n in (1, 2, 3) for hit in run(query, nl, n, per_page=2).page]
+    assert len(whole) > 6
+    assert paged == whole[:6]
+
+
 def test_open_now_uses_weekly_hours_and_exceptions(backend, nl):
     tz = timezone.get_current_timezone()
     for moment in (

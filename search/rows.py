@@ -1,0 +1,59 @@
+"""Keep ``ServiceRow`` (the database search's narrow table) in step with the
+services it copies: on every ``directory.changes.services_changed``, the
+services named get their rows rewritten from the pages themselves."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from directory.models import ServicePage
+from directory.models.facets import MASK_COLUMNS
+
+from .models import ServiceRow
+
+COPIED = (
+    "locale_id",
+    "translation_key",
+    "title",
+    "last_verified",
+    "status",
+    "cost",
+    "access",
+    "partner_type",
+    *MASK_COLUMNS,
+)
+
+
+def sync_rows(ids, chunk_size: int = 2000) -> int:
+    """Rewrite the rows of the services ``ids``: a live, public service has
+    one, any other service none. Returns how many rows there now are."""
+    ids = list(ids)
+    written = 0
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start : start + chunk_size]
+        shown = ServicePage.objects.filter(pk__in=chunk).live().public()
+        rows = [
+            ServiceRow(service_id=pk, **dict(zip(COPIED, values, strict=True)))
+            for pk, *values in shown.values_list("pk", *COPIED)
+        ]
+        with transaction.atomic():
+            ServiceRow.objects.filter(pk__in=chunk).delete()
+            ServiceRow.objects.bulk_create(rows)
+        written += len(rows)
+    return written
+
+
+def sync_all() -> int:
+    """Rebuild every row, for services written around the models. (A deleted
+    service takes its row along: the key cascades.)"""
+    return sync_rows(ServicePage.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def services_changed(sender, ids, **kwargs):
+    sync_rows(ids)
+
+
+def connect():
+    from directory.changes import services_changed as signal
+
+    signal.connect(services_changed, dispatch_uid="search_rows_services_changed")
