@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import (
+    Aggregate,
     BooleanField,
     Count,
     Exists,
@@ -23,6 +24,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
     Min,
     OuterRef,
     Q,
@@ -95,6 +97,25 @@ class Vocabulary:
         wijk = mask(self.bits["wijken"], [code])
         municipality = mask(self.bits["municipalities"], [self.municipality_of.get(code, "")])
         return _any_bit("wijk_mask", wijk) | _any_bit("municipality_mask", municipality)
+
+
+class CountWhere(Aggregate):
+    """``COUNT(*) FILTER (WHERE condition)``, from SQL written once per facet
+    value. Django resolving a ``Count(filter=Q(...))`` for each of some 70
+    values took about 40 ms a search. The conditions name search-row columns
+    and bit masks the vocabulary made, never visitor input."""
+
+    def __init__(self, condition: str, *params):
+        super().__init__(output_field=IntegerField())
+        self.condition, self.params = condition, params
+
+    @staticmethod
+    def column(name: str) -> str:
+        quote = connection.ops.quote_name
+        return f"{quote(ServiceRow._meta.db_table)}.{quote(name)}"
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return f"COUNT(*) FILTER (WHERE {self.condition})", self.params
 
 
 def _any_bit(column: str, bits: int) -> Q:
@@ -376,22 +397,28 @@ class DatabaseBackend:
             if (condition := facet_filter(query, facet, vocabulary)) is not None
         }
 
-        counted: dict[str, list[tuple[str, Q]]] = {facet: [] for facet in FACETS}
-        for facet, column in MASK_FACETS.items():
+        column = CountWhere.column
+        counted: dict[str, list[tuple[str, CountWhere]]] = {facet: [] for facet in FACETS}
+        for facet, mask_column in MASK_FACETS.items():
             for value, bit in vocabulary.bits[facet].items():
-                counted[facet].append((value, has_bit(column, 1 << bit)))
-        for facet, column in FIELD_FACETS.items():
-            field = ServiceRow._meta.get_field(column)
+                counted[facet].append(
+                    (value, CountWhere(f"({column(mask_column)} & {1 << bit}) <> 0"))
+                )
+        for facet, field_column in FIELD_FACETS.items():
+            field = ServiceRow._meta.get_field(field_column)
             for value, _label in field.choices:
-                counted[facet].append((value, Q(**{column: value})))
-        for code in vocabulary.municipality_of:
-            counted["wijk"].append((code, vocabulary.serves_wijk(code)))
+                counted[facet].append((value, CountWhere(f"{column(field_column)} = %s", value)))
+        for code, municipality in vocabulary.municipality_of.items():
+            wijk = mask(vocabulary.bits["wijken"], [code])
+            whole = mask(vocabulary.bits["municipalities"], [municipality])
+            serves = f"({column('wijk_mask')} & {wijk}) <> 0 OR ({column('municipality_mask')} & {whole}) <> 0"
+            counted["wijk"].append((code, CountWhere(serves)))
 
         def count(rows: QuerySet, facets, total: bool = False) -> dict:
             aggregates = {"total": Count("pk")} if total else {}
             for facet in facets:
-                for number, (_value, condition) in enumerate(counted[facet]):
-                    aggregates[f"{facet}-{number}"] = Count("pk", filter=condition)
+                for number, (_value, aggregate) in enumerate(counted[facet]):
+                    aggregates[f"{facet}-{number}"] = aggregate
             return rows.order_by().aggregate(**aggregates)
 
         passes = [count(scope.filter(*active.values()), set(FACETS) - set(active), total=True)]
