@@ -62,6 +62,7 @@ from ..query import (
     page_of_hits,
     search_terms,
 )
+from .fulltext import ranked_matches
 
 # Facets of many values, by the mask column that holds them (see directory/models/facets.py).
 MASK_FACETS = {facet: MASKED_FACETS[facet][2] for facet in ("themes", "audiences", "languages")}
@@ -154,7 +155,7 @@ def among(ids: list[int], matched: QuerySet) -> Q:
                 output_field=BooleanField(),
             )
         )
-    return Q(pk__in=matched.values("pk"))
+    return Q(pk__in=matched)
 
 
 def fetch(queryset: QuerySet) -> list[tuple]:
@@ -250,7 +251,7 @@ class DatabaseBackend:
         if matched is not None:
             # The words are matched and ranked once; the counts and the page
             # of results reuse the ids.
-            ranked = [pk for pk, *_rest in fetch(matched.values_list("pk"))]
+            ranked = [pk for pk, *_rest in fetch(matched)]
             restrict &= among(ranked, matched)
 
         # Facet filters are flags of the scope, not conditions on it.
@@ -295,24 +296,19 @@ class DatabaseBackend:
 
     @staticmethod
     def _text_matches(terms: list[str]) -> tuple[QuerySet | None, bool]:
-        """Services matching the words, ordered by relevance: all words if any
-        service has them all.
+        """The ids of the services matching the words, best first: all words
+        if any service has them all.
 
         Every service in every language is matched: the search rows decide
         which are shown (live, public, in her language or the Dutch
-        fallback). Asking Wagtail's search for live pages in two languages
-        joined its page table to every match, a third of the time."""
+        fallback)."""
         if not terms:
             return None, False
         text = " ".join(terms)
-
-        def matching(operator: str) -> QuerySet:
-            return ServicePage.objects.search(text, operator=operator).get_queryset()
-
-        matches = matching("and")
+        matches = ranked_matches(text, "and")
         if len(terms) < 2 or matches.exists():
             return matches, False
-        return matching("or"), True
+        return ranked_matches(text, "or"), True
 
     @staticmethod
     def _by_relevance(ranked, results, locale, number, per_page) -> list[int]:
