@@ -17,7 +17,6 @@ from django.utils import timezone, translation
 
 from wagtail.log_actions import log
 
-from directory import changes
 from directory.models import ServicePage
 from directory.models.service import expiry_date
 
@@ -56,9 +55,9 @@ def confirm_still_correct(page: ServicePage, user) -> datetime.date:
 def _mark_checked(page: ServicePage) -> datetime.date:
     """Today becomes the last-checked date of every language version."""
     today = timezone.localdate()
-    versions = ServicePage.objects.filter(translation_key=page.translation_key)
-    versions.update(last_verified=today)
-    changes.send(versions.values_list("pk", flat=True))
+    ServicePage.objects.filter(translation_key=page.translation_key).update_listed(
+        last_verified=today
+    )
     return today
 
 

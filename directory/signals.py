@@ -7,7 +7,7 @@ are public."""
 
 from django.db.models.signals import post_delete, post_save, pre_delete
 
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import post_page_move
 
 from . import changes
@@ -32,8 +32,11 @@ def service_moved(sender, instance, **kwargs):
     _below_changed(instance)
 
 
-def restriction_changed(sender, instance, **kwargs):
-    _below_changed(instance.page)
+def restriction_changed(sender, instance, raw=False, **kwargs):
+    # Deleting a page deletes its restrictions first; then there is nothing below.
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is not None and not raw:
+        _below_changed(page)
 
 
 def _below_changed(page):

@@ -18,7 +18,6 @@ from django.db import transaction
 
 from wagtail.models import Locale, Page, Site
 
-from .. import changes
 from ..models import (
     Audience,
     ContentPage,
@@ -91,9 +90,9 @@ def _restore_checked_dates(data: dict) -> None:
         partner = PartnerPage.objects.get(locale=dutch, slug=partner_row["slug"])
         for row in partner_row.get("services", []):
             service = ServicePage.objects.child_of(partner).get(slug=row["slug"])
-            versions = ServicePage.objects.filter(translation_key=service.translation_key)
-            versions.update(last_verified=datetime.date.fromisoformat(row["last_verified"]))
-            changes.send(versions.values_list("pk", flat=True))
+            ServicePage.objects.filter(translation_key=service.translation_key).update_listed(
+                last_verified=datetime.date.fromisoformat(row["last_verified"])
+            )
 
 
 class _Loader:

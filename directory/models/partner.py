@@ -9,7 +9,6 @@ from wagtail_localize.fields import TranslatableField
 
 from modelcluster.fields import ParentalManyToManyField
 
-from .. import changes
 from ..choices import PartnerType
 from ..fields import PublicEmailField, PublicURLField, phone_field
 from ..forms import DirectoryPageForm
@@ -74,10 +73,9 @@ class PartnerPage(Page):
     def save(self, *args, **kwargs):
         result = super().save(*args, **kwargs)
         # Services carry their partner's type for the database search.
-        stale = ServicePage.objects.child_of(self).exclude(partner_type=self.partner_type)
-        ids = list(stale.values_list("pk", flat=True))
-        stale.update(partner_type=self.partner_type)
-        changes.send(ids)
+        ServicePage.objects.child_of(self).exclude(partner_type=self.partner_type).update_listed(
+            partner_type=self.partner_type
+        )
         return result
 
     content_panels = Page.content_panels + [

@@ -84,6 +84,14 @@ class ServicePageQuerySet(PageQuerySet):
 
         return with_dutch_fallback(self.shown(), locale).for_cards().order_by("title")
 
+    def update_listed(self, **values) -> int:
+        """``update()`` for what listings show (``LISTED_FIELDS``, the partner
+        type): written around ``save()``, so the change is announced here."""
+        ids = list(self.values_list("pk", flat=True))
+        updated = ServicePage.objects.filter(pk__in=ids).update(**values)
+        changes.send(ids)
+        return updated
+
     def in_wijk(self, wijk):
         """Services that serve ``wijk`` directly or serve its whole municipality."""
         return self.filter(serves_wijk(wijk.cbs_code))

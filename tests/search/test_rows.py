@@ -93,6 +93,13 @@ def test_a_deleted_service_takes_its_row_along(service):
     assert_in_step()
 
 
+def test_deleting_a_private_partner_takes_its_services_rows_along(service, partner):
+    PageViewRestriction.objects.create(page=partner, restriction_type="login")
+    partner.delete()
+    assert service.pk not in rows()
+    assert_in_step()
+
+
 def test_the_repair_command_rebuilds_rows_written_around_the_models(service):
     ServiceRow.objects.filter(pk=service.pk).delete()
     ServiceRow.objects.exclude(pk=service.pk).update(title="stale")
