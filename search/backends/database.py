@@ -93,10 +93,15 @@ class Vocabulary:
         )
         return cls(bits, municipality_of)
 
+    def wijk_bits(self, code: str) -> tuple[int, int]:
+        """The bits of the wijk ``code`` and of its municipality: a service
+        serves the wijk when it has either."""
+        wijk = mask(self.bits["wijken"], [code])
+        return wijk, mask(self.bits["municipalities"], [self.municipality_of.get(code, "")])
+
     def serves_wijk(self, code: str) -> Q:
         """Services that serve the wijk ``code`` or its whole municipality."""
-        wijk = mask(self.bits["wijken"], [code])
-        municipality = mask(self.bits["municipalities"], [self.municipality_of.get(code, "")])
+        wijk, municipality = self.wijk_bits(code)
         return _any_bit("wijk_mask", wijk) | _any_bit("municipality_mask", municipality)
 
 
@@ -407,9 +412,8 @@ class DatabaseBackend:
             field = ServiceRow._meta.get_field(field_column)
             for value, _label in field.choices:
                 counted[facet].append((value, CountWhere(f"{column(field_column)} = %s", value)))
-        for code, municipality in vocabulary.municipality_of.items():
-            wijk = mask(vocabulary.bits["wijken"], [code])
-            whole = mask(vocabulary.bits["municipalities"], [municipality])
+        for code in vocabulary.municipality_of:
+            wijk, whole = vocabulary.wijk_bits(code)
             serves = f"({column('wijk_mask')} & {wijk}) <> 0 OR ({column('municipality_mask')} & {whole}) <> 0"
             counted["wijk"].append((code, CountWhere(serves)))
 
