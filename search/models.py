@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -74,3 +76,27 @@ class ServiceRow(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class RowsVersion(models.Model):
+    """One row whose token changes whenever the search rows do, in the same
+    transaction. Each process keeps the rows in memory (search/snapshot.py)
+    and reloads them when the token it read them with is no longer current.
+    A random token rather than a counter: a rolled-back change takes its
+    token along, and a counter would then count to a number already seen."""
+
+    token = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = _("search rows version")
+
+    def __str__(self):
+        return str(self.token)
+
+    @classmethod
+    def current(cls) -> uuid.UUID | None:
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first()
+
+    @classmethod
+    def bump(cls) -> None:
+        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})

@@ -1,15 +1,18 @@
 """Keep ``ServiceRow`` (the database search's narrow table) in step with the
 services it copies: on every ``directory.changes.services_changed``, the
-services named get their rows rewritten from the pages themselves."""
+services named get their rows rewritten from the pages themselves. Every
+rewrite, and every deleted service, gives ``RowsVersion`` a new token in the
+same transaction, so the copies in memory (search/snapshot.py) reload."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models.signals import post_delete
 
 from directory.models import ServicePage
 from directory.models.facets import MASK_COLUMNS
 
-from .models import ServiceRow
+from .models import RowsVersion, ServiceRow
 
 COPIED = (
     "locale_id",
@@ -39,6 +42,7 @@ def sync_rows(ids, chunk_size: int = 2000) -> int:
         with transaction.atomic():
             ServiceRow.objects.filter(pk__in=chunk).delete()
             ServiceRow.objects.bulk_create(rows)
+            RowsVersion.bump()
         written += len(rows)
     return written
 
@@ -53,7 +57,13 @@ def services_changed(sender, ids, **kwargs):
     sync_rows(ids)
 
 
+def service_deleted(sender, instance, **kwargs):
+    # Its row went with it (the key cascades), without a services_changed.
+    RowsVersion.bump()
+
+
 def connect():
     from directory.changes import services_changed as signal
 
     signal.connect(services_changed, dispatch_uid="search_rows_services_changed")
+    post_delete.connect(service_deleted, sender=ServicePage, dispatch_uid="search_rows_deleted")

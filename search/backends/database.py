@@ -1,60 +1,36 @@
 """The embedded backend: Wagtail's database search for words (SQLite FTS5 or
-PostgreSQL full text), the ORM for filters, distance, ordering and facet counts.
+PostgreSQL full text); filters, facet counts, distance and ordering over the
+search rows of the shown services (``ServiceRow``), held in memory as arrays
+(search/snapshot.py) and reloaded whenever they change.
 
-Filters, counts and ordering read ``ServiceRow``, a narrow copy of the shown
-services, not Wagtail's page table. Everything stays in the database until the
-page window is known: the words, the filters and the radius are conditions on
-those rows, ordering and slicing happen in SQL, and only the services on the
-page are loaded.
+The database answers what needs its indexes: which services have the words,
+and which are open at a moment. Then the rows decide the rest without another
+query, and only the services on the page are loaded.
 """
 
 from __future__ import annotations
 
-import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import (
-    Aggregate,
-    BooleanField,
-    Count,
-    Exists,
-    Expression,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import ASin, Cos, Lower, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from wagtail.models import Locale
 
-from directory.languages import with_dutch_fallback
-from directory.models import (
-    FacetBit,
-    OpeningHours,
-    OpeningHoursException,
-    ServiceLocation,
-    ServicePage,
-    WijkPage,
-)
-from directory.models.facets import MASKED_FACETS, has_bit, mask
+import numpy as np
 
-from ..geocoding import EARTH_RADIUS_KM, Point
+from directory.choices import ServiceStatus
+from directory.models import FacetBit, OpeningHours, OpeningHoursException, ServicePage, WijkPage
+from directory.models.facets import MASKED_FACETS, mask
+from directory.models.service import hidden_before
+
+from .. import snapshot
 from ..models import ServiceRow
 from ..query import (
     FACETS,
-    NEAREST_FIRST_KM,
     Hit,
     ServiceQuery,
     ServiceSearchResults,
@@ -62,17 +38,13 @@ from ..query import (
     page_of_hits,
     search_terms,
 )
+from ..snapshot import Snapshot, bit_counts, fetch
 from .fulltext import ranked_matches
 
 # Facets of many values, by the mask column that holds them (see directory/models/facets.py).
 MASK_FACETS = {facet: MASKED_FACETS[facet][2] for facet in ("themes", "audiences", "languages")}
 # Facets of one value per service, by its column.
 FIELD_FACETS = {"costs": "cost", "accesses": "access", "partner_types": "partner_type"}
-KM_PER_DEGREE_LATITUDE = 111.2
-# Sorting by distance tries these radii before the whole one. The engine needs
-# only the last (its geo index finds the close ones fast); the database reads
-# every location in a bounding box, so it starts smaller.
-CLOSE_BY_KM = (NEAREST_FIRST_KM / 4, NEAREST_FIRST_KM)
 
 
 @dataclass
@@ -99,134 +71,41 @@ class Vocabulary:
         wijk = mask(self.bits["wijken"], [code])
         return wijk, mask(self.bits["municipalities"], [self.municipality_of.get(code, "")])
 
-    def serves_wijk(self, code: str) -> Q:
-        """Services that serve the wijk ``code`` or its whole municipality."""
-        wijk, municipality = self.wijk_bits(code)
-        return _any_bit("wijk_mask", wijk) | _any_bit("municipality_mask", municipality)
 
-
-class CountWhere(Aggregate):
-    """``COUNT(*) FILTER (WHERE condition)``, from SQL written once per facet
-    value. Django resolving a ``Count(filter=Q(...))`` for each of some 70
-    values took about 40 ms a search. The conditions name search-row columns
-    and bit masks the vocabulary made, never visitor input."""
-
-    def __init__(self, condition: str, *params):
-        super().__init__(output_field=IntegerField())
-        self.condition, self.params = condition, params
-
-    @staticmethod
-    def column(name: str) -> str:
-        quote = connection.ops.quote_name
-        return f"{quote(ServiceRow._meta.db_table)}.{quote(name)}"
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return f"COUNT(*) FILTER (WHERE {self.condition})", self.params
-
-
-def _any_bit(column: str, bits: int) -> Q:
-    # A value no service has ever had has no bit: nothing matches it.
-    return has_bit(column, bits) if bits else Q(pk__in=[])
-
-
-def facet_filter(query: ServiceQuery, facet: str, vocabulary: Vocabulary) -> Q | None:
-    """The condition one facet of ``query`` puts on services, or None when unset."""
+def facet_filter(
+    rows: Snapshot, query: ServiceQuery, facet: str, vocabulary: Vocabulary
+) -> np.ndarray | None:
+    """The rows that pass one facet of ``query``, or None when it is unset.
+    A value no service has ever had has no bit: nothing passes it."""
     values = getattr(query, facet)
     if not values:
         return None
     if facet in MASK_FACETS:
-        return _any_bit(MASK_FACETS[facet], mask(vocabulary.bits[facet], values))
+        return rows.any_bit(MASK_FACETS[facet], mask(vocabulary.bits[facet], values))
     if facet in FIELD_FACETS:
-        return Q(**{f"{FIELD_FACETS[facet]}__in": values})
+        return rows.one_of(FIELD_FACETS[facet], values)
     if facet == "wijk":
-        return vocabulary.serves_wijk(values)
+        wijk, municipality = vocabulary.wijk_bits(values)
+        return rows.any_bit("wijk_mask", wijk) | rows.any_bit("municipality_mask", municipality)
     raise ValueError(facet)
 
 
-def among(ids: list[int]) -> Q:
-    """Services whose id is in ``ids``, the ids the words matched. Written into
-    the SQL, so the text search is not run again for the counts and the page:
-    PostgreSQL gets one array literal (Django prepared a 15,000-element array
-    parameter element by element: 150 ms), SQLite a list of numbers (it
-    limits the number of parameters, and its FTS5 search took 150 ms a run at
-    1,000 services)."""
-    numbers = ",".join(str(int(pk)) for pk in ids)
-    if connection.vendor == "postgresql":
-        any_of = Func(
-            F("pk"),
-            Value(f"{{{numbers}}}"),
-            template="%(expressions)s::bigint[])",
-            arg_joiner=" = ANY(",
-            output_field=BooleanField(),
-        )
-    else:
-        any_of = Func(
-            F("pk"),
-            template=f"%(expressions)s IN ({numbers or 'NULL'})",
-            output_field=BooleanField(),
-        )
-    return Q(any_of)
-
-
-def fetch(queryset: QuerySet) -> list[tuple]:
-    """The rows of a ``values_list`` queryset, straight from the cursor.
-    Django's iterator costs about 4 µs a row: 70 ms for the 17,000 matches of
-    a common word at 100,000 services."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def filtered(base: QuerySet, query: ServiceQuery, vocabulary: Vocabulary) -> QuerySet:
-    """``base`` narrowed by every facet of ``query``."""
-    conditions = [
-        q for facet in FACETS if (q := facet_filter(query, facet, vocabulary)) is not None
-    ]
-    return base.filter(*conditions)
-
-
-def open_at(moment) -> Q:
-    """Services open at ``moment``, by the same rules as ``ServicePage.is_open_at``."""
+def open_at(moment) -> list[int]:
+    """The ids of the services whose hours say they are open at ``moment``, by
+    the rules of ``ServicePage.is_open_at`` (which also asks their status).
+    The indexes on hours and exceptions make this two index scans."""
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     day, now = local.date(), local.time()
+    exceptions_today = OpeningHoursException.objects.filter(start_date__lte=day, end_date__gte=day)
     weekly = OpeningHours.objects.filter(
         weekday=day.weekday(), opens__lte=now, closes__gt=now
-    ).values("page_id")
-    exceptions_today = OpeningHoursException.objects.filter(start_date__lte=day, end_date__gte=day)
-    open_exceptionally = exceptions_today.filter(
-        closed=False, opens__lte=now, closes__gt=now
-    ).values("page_id")
-    return ~Q(status="temporarily_closed") & (
-        (Q(pk__in=weekly) & ~Q(pk__in=exceptions_today.values("page_id")))
-        | Q(pk__in=open_exceptionally)
+    ).exclude(page__in=exceptions_today.values("page_id"))
+    open_exceptionally = exceptions_today.filter(closed=False, opens__lte=now, closes__gt=now)
+    # Unordered: a union allows no ORDER BY inside (hours are Orderable).
+    ids = weekly.order_by().values_list("page_id").union(
+        open_exceptionally.order_by().values_list("page_id")
     )
-
-
-def distance_km(point: Point, prefix: str = "") -> Expression:
-    """SQL for ``Point.distance_km`` from ``point`` to the row's coordinates."""
-    latitude = Radians(F(f"{prefix}latitude"))
-    half_dlat = (latitude - math.radians(point.latitude)) / 2
-    half_dlon = (Radians(F(f"{prefix}longitude")) - math.radians(point.longitude)) / 2
-    a = Power(Sin(half_dlat), 2) + math.cos(math.radians(point.latitude)) * Cos(latitude) * Power(
-        Sin(half_dlon), 2
-    )
-    return Value(EARTH_RADIUS_KM * 2, output_field=FloatField()) * ASin(Sqrt(a))
-
-
-def locations_near(point: Point, radius_km: float | None) -> QuerySet:
-    """Locations, within ``radius_km`` of ``point`` when given. A bounding box
-    on the coordinates comes first, so the haversine runs only inside it."""
-    locations = ServiceLocation.objects.all()
-    if radius_km:
-        dlat = radius_km / KM_PER_DEGREE_LATITUDE
-        dlon = dlat / max(math.cos(math.radians(point.latitude)), 0.01)
-        locations = locations.filter(
-            latitude__range=(point.latitude - dlat, point.latitude + dlat),
-            longitude__range=(point.longitude - dlon, point.longitude + dlon),
-        )
-        locations = locations.annotate(km=distance_km(point)).filter(km__lte=radius_km)
-    return locations
+    return [pk for (pk,) in fetch(ids)]
 
 
 def highlight(text: str, terms: list[str]) -> str:
@@ -245,32 +124,41 @@ class DatabaseBackend:
     def search(
         self, query: ServiceQuery, locale: Locale, page_number, per_page: int
     ) -> ServiceSearchResults:
-        base = with_dutch_fallback(ServiceRow.objects.shown(), locale)
         terms = search_terms(query.text).split()
         ranked, some_words = self._text_matches(terms)
+        rows = snapshot.current()
+        vocabulary = Vocabulary.load()
 
         # Restrictions that are not facets apply to the results and to every facet.
-        restrict = Q()
+        scope = rows.shown(locale.pk, Locale.get_default().pk, hidden_before())
         if query.open_at:
-            restrict &= open_at(query.open_at)
-        if query.point and query.radius_km:
-            near = locations_near(query.point, query.radius_km)
-            restrict &= Q(pk__in=near.values("page_id"))
-        vocabulary = Vocabulary.load()
+            closed = rows.one_of("status", [ServiceStatus.TEMPORARILY_CLOSED])
+            scope &= rows.among(open_at(query.open_at)) & ~closed
+        nearest = rows.nearest_km(query.point) if query.point else None
+        if nearest is not None and query.radius_km:
+            scope &= nearest <= query.radius_km
         if ranked is not None:
-            # The words are matched and ranked once; the counts and the page
-            # of results reuse the ids.
-            restrict &= among(ranked)
+            ranked = rows.positions(ranked)
+            scope &= rows.at(ranked)
 
-        # Facet filters are flags of the scope, not conditions on it.
-        scope = base.filter(restrict)
-        total, facets = self._facets(scope, query, vocabulary)
-        results = filtered(scope, query, vocabulary)
+        active = {
+            facet: passing
+            for facet in FACETS
+            if (passing := facet_filter(rows, query, facet, vocabulary)) is not None
+        }
+        results = scope.copy()
+        for passing in active.values():
+            results &= passing
+        total = int(np.count_nonzero(results))
+        facets = self._facets(rows, scope, active, vocabulary)
+
         number = clamp_page(page_number, total, per_page)
+        start, stop = (number - 1) * per_page, number * per_page
         if query.effective_sort == "relevance" and ranked is not None:
-            window = self._by_relevance(ranked, results, locale, number, per_page)
+            order = self._by_relevance(rows, ranked[results[ranked]], locale)
         else:
-            window = self._window(results, query, number, per_page)
+            order = self._in_order(rows, np.flatnonzero(results), query.effective_sort, nearest)
+        window = rows.pk[order[start:stop]].tolist()
 
         services = ServicePage.objects.filter(pk__in=window).for_cards(
             locations=query.point is not None
@@ -285,6 +173,8 @@ class DatabaseBackend:
                 else None,
             )
             for pk in window
+            # Deleted since the rows were read: the database has the last word.
+            if pk in by_pk
         ]
         return ServiceSearchResults(
             query=query,
@@ -319,120 +209,67 @@ class DatabaseBackend:
         return [pk for pk, *_rest in fetch(ranked_matches(text, "or"))], True
 
     @staticmethod
-    def _by_relevance(ranked, results, locale, number, per_page) -> list[int]:
-        """The ids on page ``number`` by relevance: pages in her language first,
-        then Dutch ones, each best first."""
-        passing = dict(fetch(results.values_list("pk", "locale_id")))
-        own = [pk for pk in ranked if passing.get(pk) == locale.pk]
-        dutch = [pk for pk in ranked if pk in passing and passing[pk] != locale.pk]
-        start = (number - 1) * per_page
-        return (own + dutch)[start : start + per_page]
+    def _by_relevance(rows: Snapshot, ranked: np.ndarray, locale: Locale) -> np.ndarray:
+        """``ranked`` (positions, best first) with those in her language first,
+        then the Dutch ones, each best first."""
+        own = rows.locale[ranked] == locale.pk
+        return np.concatenate([ranked[own], ranked[~own]])
 
     @staticmethod
-    def _window(results, query, number, per_page) -> list[int]:
-        """The ids on page ``number``, in the query's order."""
-        start, stop = (number - 1) * per_page, number * per_page
-        sort = query.effective_sort
+    def _in_order(rows: Snapshot, results: np.ndarray, sort: str, nearest) -> np.ndarray:
+        """``results`` (positions, in title order) in the query's order. Ties
+        keep title order: the sorts are stable."""
         if sort == "distance":
-            return DatabaseBackend._by_distance(results, query, start, stop)
-        order = [Lower("title"), "pk"]
+            # Services without a location are infinitely far: last, by title.
+            return results[np.argsort(nearest[results], kind="stable")]
         if sort == "verified":
-            order.insert(0, F("last_verified").desc())
-        return list(results.order_by(*order).values_list("pk", flat=True)[start:stop])
+            return results[np.argsort(-rows.verified[results], kind="stable")]
+        return results
 
     @staticmethod
-    def _by_distance(results: QuerySet, query: ServiceQuery, start: int, stop: int) -> list[int]:
-        """Nearest first (then by title), services without a location last.
+    def _facets(
+        rows: Snapshot, scope: np.ndarray, active: dict[str, np.ndarray], vocabulary: Vocabulary
+    ) -> dict[str, dict[str, int]]:
+        """The counts per facet value, each facet counted over the services
+        that pass the other facets' filters (so a visitor sees what choosing
+        another value of the same facet would give). Values no service in
+        reach has are left out."""
+        counts: dict[str, dict[str, int]] = {}
+        for facet in FACETS:
+            counted = scope.copy()
+            for name, passing in active.items():
+                if name != facet:
+                    counted &= passing
+            counts[facet] = {
+                value: n for value, n in _count(rows, counted, facet, vocabulary).items() if n
+            }
+        return counts
 
-        Ordering every location in a 5 km radius takes half a second at 100k
-        services, so it looks close by first: when enough services lie within
-        one of ``CLOSE_BY_KM``, the nearest ones are all among them and the
-        page is the same. Only then is the whole radius ordered."""
-        for km in CLOSE_BY_KM:
-            if query.radius_km and query.radius_km <= km:
-                break
-            near = locations_near(query.point, km)
-            closest = (
-                near.filter(page=OuterRef("pk"))
-                .values("page")
-                .annotate(km=Min(distance_km(query.point)))
-                .values("km")
-            )
-            close = (
-                results.filter(pk__in=near.values("page_id"))
-                .annotate(nearest=Subquery(closest))
-                .order_by("nearest", Lower("title"), "pk")
-                .values_list("pk", flat=True)
-            )
-            window = list(close[start:stop])
-            if len(window) == stop - start:
-                return window
 
-        within = (
-            locations_near(query.point, query.radius_km)
-            .filter(page__in=results.values("pk"))
-            .values("page_id")
-            .annotate(nearest=Min(distance_km(query.point)))
-            .order_by("nearest", Lower("page__title"), "page_id")
-        )
-        window = list(within.values_list("page_id", flat=True)[start:stop])
-        if len(window) == stop - start or query.radius_km:
-            # With a radius every result has a location inside it.
-            return window
-        located = within.count()
-        unlocated = results.exclude(Exists(ServiceLocation.objects.filter(page=OuterRef("pk"))))
-        rest = unlocated.order_by(Lower("title"), "pk").values_list("pk", flat=True)
-        offset = max(start - located, 0)
-        return window + list(rest[offset : offset + stop - start - len(window)])
-
-    @staticmethod
-    def _facets(scope: QuerySet, query: ServiceQuery, vocabulary: Vocabulary) -> tuple[int, dict]:
-        """The total and the counts per facet value, each facet counted without
-        its own filter. Values are bit tests or plain columns of the search
-        row, so no relation is joined.
-
-        One pass over the services that pass every filter counts the total and
-        the facets nobody filters on; each facet with a filter is counted in a
-        pass of its own over the services that pass the other filters. (One
-        pass with every filter repeated in every count took 8 µs per row.)"""
-        active = {
-            facet: condition
-            for facet in FACETS
-            if (condition := facet_filter(query, facet, vocabulary)) is not None
-        }
-
-        column = CountWhere.column
-        counted: dict[str, list[tuple[str, CountWhere]]] = {facet: [] for facet in FACETS}
-        for facet, mask_column in MASK_FACETS.items():
-            for value, bit in vocabulary.bits[facet].items():
-                counted[facet].append(
-                    (value, CountWhere(f"({column(mask_column)} & {1 << bit}) <> 0"))
-                )
-        for facet, field_column in FIELD_FACETS.items():
-            field = ServiceRow._meta.get_field(field_column)
-            for value, _label in field.choices:
-                counted[facet].append((value, CountWhere(f"{column(field_column)} = %s", value)))
-        for code in vocabulary.municipality_of:
-            wijk, whole = vocabulary.wijk_bits(code)
-            serves = f"({column('wijk_mask')} & {wijk}) <> 0 OR ({column('municipality_mask')} & {whole}) <> 0"
-            counted["wijk"].append((code, CountWhere(serves)))
-
-        def count(rows: QuerySet, facets, total: bool = False) -> dict:
-            aggregates = {"total": Count("pk")} if total else {}
-            for facet in facets:
-                for number, (_value, aggregate) in enumerate(counted[facet]):
-                    aggregates[f"{facet}-{number}"] = aggregate
-            return rows.order_by().aggregate(**aggregates)
-
-        passes = [count(scope.filter(*active.values()), set(FACETS) - set(active), total=True)]
-        for facet in active:
-            others = [condition for name, condition in active.items() if name != facet]
-            passes.append(count(scope.filter(*others), [facet]))
-
-        counts: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-        for row in passes:
-            for facet, values in counted.items():
-                for number, (value, _condition) in enumerate(values):
-                    if n := row.get(f"{facet}-{number}"):
-                        counts[facet][value] = n
-        return passes[0]["total"], counts
+def _count(rows: Snapshot, counted: np.ndarray, facet: str, vocabulary: Vocabulary) -> dict:
+    if facet in MASK_FACETS:
+        per_bit = rows.bit_counts(counted, MASK_FACETS[facet])
+        return {value: int(per_bit[bit]) for value, bit in vocabulary.bits[facet].items()}
+    if facet in FIELD_FACETS:
+        column = FIELD_FACETS[facet]
+        present = rows.counts(counted, column)
+        choices = ServiceRow._meta.get_field(column).choices
+        return {value: present.get(value, 0) for value, _label in choices}
+    # A service serves a wijk when it has the wijk's bit or its municipality's:
+    # count the municipality's services, then the wijk's among the others.
+    wijken, municipalities = (
+        rows.masks["wijk_mask"][counted],
+        rows.masks["municipality_mask"][counted],
+    )
+    by_municipality = defaultdict(list)
+    for code in vocabulary.municipality_of:
+        wijk, municipality = vocabulary.wijk_bits(code)
+        by_municipality[municipality].append((code, wijk))
+    result = {}
+    for municipality, codes in by_municipality.items():
+        whole = (municipalities & np.uint64(municipality)) != 0
+        per_bit = bit_counts(wijken[~whole])
+        for code, wijk in codes:
+            only_wijk = int(per_bit[wijk.bit_length() - 1]) if wijk else 0
+            result[code] = int(np.count_nonzero(whole)) + only_wijk
+    return result

@@ -5,14 +5,6 @@ import django.db.models.functions.text
 from django.db import migrations, models
 
 
-def fill_rows(apps, schema_editor):
-    # The current code, not the historical models: the rows must be what
-    # search.rows writes on every change. Kept as long as that code can run here.
-    from search.rows import sync_all
-
-    sync_all()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -46,5 +38,4 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['translation_key'], name='search_row_translation_key'), models.Index(django.db.models.functions.text.Lower('title'), models.F('service'), name='search_row_title')],
             },
         ),
-        migrations.RunPython(fill_rows, migrations.RunPython.noop),
     ]

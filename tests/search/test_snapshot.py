@@ -1,0 +1,90 @@
+"""Each process holds the search rows in memory (search/snapshot.py). A change
+to a service reaches the next search of every process, a change that is rolled
+back is forgotten with it, and nothing is read again while nothing changed."""
+
+import random
+
+from django.db import transaction
+
+from wagtail.models import Locale
+
+import numpy as np
+import pytest
+
+from search import snapshot
+from search.backends.database import DatabaseBackend
+from search.geocoding import Point
+from search.models import RowsVersion
+from search.query import ServiceQuery
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def nl(db):
+    return Locale.objects.get(language_code="nl")
+
+
+def found(locale, **query) -> list[int]:
+    results = DatabaseBackend().search(ServiceQuery(**query), locale, 1, 200)
+    assert results.total <= 200
+    return [hit.service.pk for hit in results.page]
+
+
+class RolledBack(Exception):
+    pass
+
+
+def test_the_rows_are_read_again_only_after_a_change(service):
+    first = snapshot.current()
+    assert snapshot.current() is first
+
+    service.save_revision().publish()
+    changed = snapshot.current()
+    assert changed is not first
+    assert changed.token == RowsVersion.current() != first.token
+
+
+def test_unpublishing_and_publishing_reach_the_next_search(service, nl):
+    assert service.pk in found(nl)
+    service.unpublish()
+    assert service.pk not in found(nl)
+    service.get_latest_revision().publish()
+    assert service.pk in found(nl)
+
+
+def test_a_deleted_service_is_gone_from_the_next_search(service, nl):
+    assert service.pk in found(nl)
+    title = service.title
+    service.delete()
+    assert service.pk not in found(nl)
+    assert service.pk not in found(nl, text=title)
+
+
+def test_a_moved_location_reorders_the_next_search_by_distance(service, nl):
+    far_away = Point(53.2194, 6.5665)  # Groningen, far from every demo service
+    assert found(nl, point=far_away, radius_km=5) == []
+
+    # As the editor's form does: the page's locations, changed, in a revision.
+    locations = list(service.locations.all())
+    locations[0].latitude, locations[0].longitude = far_away.latitude + 0.001, far_away.longitude
+    service.locations = locations
+    service.save_revision().publish()
+    assert found(nl, point=far_away, radius_km=5) == [service.pk]
+    assert found(nl, point=far_away)[0] == service.pk
+
+
+def test_a_rolled_back_change_is_forgotten(service, nl):
+    assert service.pk in found(nl)
+    with pytest.raises(RolledBack), transaction.atomic():
+        service.unpublish()
+        assert service.pk not in found(nl)
+        raise RolledBack
+    assert service.pk in found(nl)
+
+
+def test_bit_counts_count_each_bit_of_the_masks():
+    rng = random.Random(7)  # noqa: S311 - test data
+    masks = [rng.getrandbits(63) for _ in range(2000)] + [0, 1 << 62, (1 << 63) - 1]
+    counts = snapshot.bit_counts(np.array(masks, dtype=np.int64))
+    assert counts.tolist() == [sum(m >> bit & 1 for m in masks) for bit in range(64)]
