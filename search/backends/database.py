@@ -28,7 +28,6 @@ from directory.models.facets import MASKED_FACETS, mask
 from directory.models.service import hidden_before
 
 from .. import snapshot
-from ..models import ServiceRow
 from ..query import (
     FACETS,
     Hit,
@@ -102,8 +101,10 @@ def open_at(moment) -> list[int]:
     ).exclude(page__in=exceptions_today.values("page_id"))
     open_exceptionally = exceptions_today.filter(closed=False, opens__lte=now, closes__gt=now)
     # Unordered: a union allows no ORDER BY inside (hours are Orderable).
-    ids = weekly.order_by().values_list("page_id").union(
-        open_exceptionally.order_by().values_list("page_id")
+    ids = (
+        weekly.order_by()
+        .values_list("page_id")
+        .union(open_exceptionally.order_by().values_list("page_id"))
     )
     return [pk for (pk,) in fetch(ids)]
 
@@ -251,10 +252,7 @@ def _count(rows: Snapshot, counted: np.ndarray, facet: str, vocabulary: Vocabula
         per_bit = rows.bit_counts(counted, MASK_FACETS[facet])
         return {value: int(per_bit[bit]) for value, bit in vocabulary.bits[facet].items()}
     if facet in FIELD_FACETS:
-        column = FIELD_FACETS[facet]
-        present = rows.counts(counted, column)
-        choices = ServiceRow._meta.get_field(column).choices
-        return {value: present.get(value, 0) for value, _label in choices}
+        return rows.counts(counted, FIELD_FACETS[facet])
     # A service serves a wijk when it has the wijk's bit or its municipality's:
     # count the municipality's services, then the wijk's among the others.
     wijken, municipalities = (
