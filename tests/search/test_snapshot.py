@@ -11,6 +11,7 @@ from wagtail.models import Locale
 import numpy as np
 import pytest
 
+from directory.choices import Cost
 from search import snapshot
 from search.backends.database import DatabaseBackend
 from search.geocoding import Point
@@ -88,3 +89,12 @@ def test_bit_counts_count_each_bit_of_the_masks():
     masks = [rng.getrandbits(63) for _ in range(2000)] + [0, 1 << 62, (1 << 63) - 1]
     counts = snapshot.bit_counts(np.array(masks, dtype=np.int64))
     assert counts.tolist() == [sum(m >> bit & 1 for m in masks) for bit in range(64)]
+
+
+def test_an_empty_directory_has_nothing_to_show_or_count():
+    empty = snapshot.Snapshot.from_rows(None, [], [])
+    assert len(empty) == 0
+    assert not empty.shown(locale_id=1, default_id=1, since=None).any()
+    assert empty.nearest_km(Point(52.09, 5.12)).size == 0
+    assert empty.counts(empty.none(), "cost") == dict.fromkeys(Cost.values, 0)
+    assert empty.positions([1, 2, 3]).size == 0
