@@ -92,7 +92,7 @@ def facet_filter(
 def open_at(moment) -> list[int]:
     """The ids of the services whose hours say they are open at ``moment``, by
     the rules of ``ServicePage.is_open_at`` (which also asks their status).
-    The indexes on hours and exceptions make this two index scans."""
+    The indexes on hours and exceptions answer it from the indexes alone."""
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     day, now = local.date(), local.time()
     exceptions_today = OpeningHoursException.objects.filter(start_date__lte=day, end_date__gte=day)
