@@ -2,8 +2,8 @@
 
 The database backend filters, counts and orders on these arrays. PostgreSQL
 took 70-90 ms a search to count some 70 facet values over 100,000 rows on two
-cores however the SQL was written (README, "Search benchmark"); numpy takes a
-few milliseconds, and orders a page by title, date or distance in as few.
+cores however the SQL was written (README, "Search benchmark"); numpy counts
+them in 6-9 ms, and orders 100,000 results by distance in 12 ms.
 
 The database stays the truth. Each change to the rows gives ``RowsVersion`` a
 new token in the same transaction (search/rows.py); each search reads the
