@@ -10,6 +10,7 @@ query, and only the services on the page are loaded.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -159,21 +160,25 @@ class DatabaseBackend:
             order = self._by_relevance(rows, ranked[results[ranked]], locale)
         else:
             order = self._in_order(rows, np.flatnonzero(results), query.effective_sort, nearest)
-        window = rows.pk[order[start:stop]].tolist()
-
-        services = ServicePage.objects.filter(pk__in=window).for_cards(
-            locations=query.point is not None
+        on_page = order[start:stop]
+        window = rows.pk[on_page].tolist()
+        # The distances the page was ordered by; a service without a location has none.
+        distances = (
+            [km if math.isfinite(km) else None for km in nearest[on_page].tolist()]
+            if nearest is not None
+            else [None] * len(window)
         )
-        by_pk = {service.pk: service for service in services}
+
+        by_pk = {
+            service.pk: service for service in ServicePage.objects.filter(pk__in=window).for_cards()
+        }
         hits = [
             Hit(
                 service=by_pk[pk],
                 highlight=highlight(by_pk[pk].summary, terms) if terms else "",
-                distance_km=query.point.nearest_km(by_pk[pk].locations.all())
-                if query.point
-                else None,
+                distance_km=km,
             )
-            for pk in window
+            for pk, km in zip(window, distances, strict=True)
             # Deleted since the rows were read: the database has the last word.
             if pk in by_pk
         ]
