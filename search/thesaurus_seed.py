@@ -113,7 +113,12 @@ def load_concepts(concepts: list[Concept], *, apps=global_apps, force: bool = Fa
                 report.errors.append(f"{concept.key}: {'; '.join(found)}")
                 continue
             report.unknown_themes |= set(concept.themes) - known_themes
-            wanted = digest(concept.terms, concept.themes)
+            # As the admin stores them, so the fingerprints compare like with like.
+            terms = {
+                language: tuple(split_terms("\n".join(concept.terms.get(language, ()))))
+                for language in LANGUAGES
+            }
+            wanted = digest(terms, concept.themes)
             row = existing.get(concept.key)
             if row is None:
                 row = ThesaurusConcept(key=concept.key)
@@ -135,7 +140,7 @@ def load_concepts(concepts: list[Concept], *, apps=global_apps, force: bool = Fa
                 action = "wagtail.edit"
                 report.updated.append(concept.key)
             for language in LANGUAGES:
-                setattr(row, f"terms_{language}", "\n".join(concept.terms.get(language, ())))
+                setattr(row, f"terms_{language}", "\n".join(terms[language]))
             row.themes = sorted(set(concept.themes))
             row.seed_digest = wanted
             row.save()
