@@ -3,8 +3,8 @@
 - Administrator: a Wagtail administrator (``is_superuser``, "Administrator" in the
   user form). Only administrators manage users and groups.
 - Moderator (``MODERATORS``): edits and publishes every page, approves the
-  "coalition moderation" step of every partner's workflow, sees contact persons
-  and lists changes per partner.
+  "coalition moderation" step of every partner's workflow, sees contact persons,
+  lists changes per partner and keeps the search thesaurus.
 - Professional (``PROFESSIONALS``): logs in on the public site to see contact
   persons and internal notes; has no admin access and edits nothing.
 - Partner editor and partner publisher: one pair of groups per partner, made by
@@ -41,11 +41,16 @@ ADMIN_ACCESS = "wagtailadmin.access_admin"
 SUBMIT_TRANSLATION = "wagtail_localize.submit_translation"
 VIEW_CONTACT_PERSONS = "coalition.view_contactperson"
 
+# The search thesaurus (search.ThesaurusConcept): moderators keep it, partners do not.
+THESAURUS_PERMISSIONS = [
+    f"search.{action}_thesaurusconcept" for action in ("add", "change", "delete", "view")
+]
 MODERATOR_PERMISSIONS = [
     ADMIN_ACCESS,
     SUBMIT_TRANSLATION,
     VIEW_CONTACT_PERSONS,
     "coalition.view_partner_changes",
+    *THESAURUS_PERMISSIONS,
 ]
 MODERATOR_PAGE_PERMISSIONS = [
     "wagtailcore.add_page",

@@ -7,7 +7,8 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self):
-        from . import rows, signals
+        from . import rows, signals, thesaurus
 
         signals.connect()
         rows.connect()
+        thesaurus.connect()

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Locale
 
 from directory.choices import Access, Cost, PartnerType
@@ -10,6 +11,7 @@ from directory.models import Audience, Language, Theme, WijkPage
 
 from .geocoding import get_geocoder
 from .query import ServiceQuery
+from .thesaurus import LANGUAGES
 
 MAX_QUERY_LENGTH = 200
 RADIUS_CHOICES = [("1", _("1 km")), ("2", _("2 km")), ("5", _("5 km")), ("10", _("10 km"))]
@@ -119,3 +121,33 @@ class ServiceSearchForm(forms.Form):
             radius_km=(data.get("radius") or 5.0) if point else None,
             sort=data.get("sort", ""),
         )
+
+
+class ThesaurusConceptForm(WagtailAdminModelForm):
+    """The admin's concept form: themes as boxes to tick, and each language's
+    terms in a box that knows its language and writing direction, so they
+    show and are read out correctly."""
+
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The themes this concept belongs to."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = list(
+            Theme.objects.filter(locale=Locale.get_default()).values_list("slug", "name")
+        )
+        # A theme a data file names that does not exist (any more) stays
+        # visible, so saving the form does not drop it unseen.
+        known = {slug for slug, _name in choices}
+        for slug in self.initial.get("themes") or ():
+            if slug not in known:
+                choices.append((slug, _("%(slug)s (no such theme)") % {"slug": slug}))
+        self.fields["themes"].choices = choices
+        for code in LANGUAGES:
+            self.fields[f"terms_{code}"].widget.attrs.update(
+                {"lang": code, "dir": "auto", "rows": 4}
+            )

@@ -4,7 +4,12 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.models import RevisionMixin
+
 from directory.choices import Access, Cost, PartnerType, ServiceStatus
+
+from .thesaurus import LANGUAGES
+from .validators import split_terms, validate_concept_key, validate_terms
 
 
 class IndexChange(models.Model):
@@ -89,6 +94,113 @@ class RowsVersion(models.Model):
 
     class Meta:
         verbose_name = _("search rows version")
+
+    def __str__(self):
+        return str(self.token)
+
+    @classmethod
+    def current(cls) -> uuid.UUID | None:
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first()
+
+    @classmethod
+    def bump(cls) -> None:
+        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
+
+
+def terms_field(label, blank=True):
+    return models.TextField(
+        label,
+        blank=blank,
+        max_length=4000,
+        validators=[validate_terms],
+        help_text=_(
+            "One term on each line, the most common first. Add the other words residents "
+            "type for it: plurals, other spellings, everyday words."
+        ),
+    )
+
+
+class ThesaurusConcept(RevisionMixin, models.Model):
+    """One thing residents look for (debt, food bank, GP), with the words they
+    use for it in every interface language. A search for one of the words also
+    finds services that use another, in any language."""
+
+    key = models.CharField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        validators=[validate_concept_key],
+        help_text=_(
+            "A short English name that never changes, for example food-bank. "
+            "Lower-case letters, digits and hyphens."
+        ),
+        error_messages={
+            "unique": _("Another concept already has this key. Choose another, such as debt-2.")
+        },
+    )
+    themes = models.JSONField(
+        _("themes"),
+        default=list,
+        blank=True,
+        help_text=_("The themes this concept belongs to."),
+    )
+    # Services are written in Dutch first: without Dutch terms a concept finds little.
+    terms_nl = terms_field(_("Dutch terms"), blank=False)
+    terms_en = terms_field(_("English terms"))
+    terms_ar = terms_field(_("Arabic terms"))
+    terms_fa = terms_field(_("Persian (Farsi and Dari) terms"))
+    terms_ti = terms_field(_("Tigrinya terms"))
+    terms_uk = terms_field(_("Ukrainian terms"))
+    terms_tr = terms_field(_("Turkish terms"))
+    terms_pl = terms_field(_("Polish terms"))
+    terms_so = terms_field(_("Somali terms"))
+    # What the data files last gave this concept (search/thesaurus_seed.py):
+    # while its content still matches, no moderator has changed it, and a
+    # newer file may replace it.
+    seed_digest = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("thesaurus concept")
+        verbose_name_plural = _("thesaurus concepts")
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.key
+
+    def terms(self) -> dict[str, tuple[str, ...]]:
+        return {
+            language: tuple(split_terms(getattr(self, f"terms_{language}")))
+            for language in LANGUAGES
+        }
+
+    def dutch_terms(self) -> str:
+        """The first Dutch terms, for the list in the admin."""
+        terms = split_terms(self.terms_nl)
+        return ", ".join(terms[:3]) + (" …" if len(terms) > 3 else "")
+
+    def missing_languages(self) -> str:
+        return " ".join(code for code in LANGUAGES if not getattr(self, f"terms_{code}").strip())
+
+    def clean(self):
+        super().clean()
+        # Browsers send \r\n, and editors leave spaces around terms; stored
+        # one term a line so the data files and the admin write the same text.
+        for language in LANGUAGES:
+            name = f"terms_{language}"
+            setattr(self, name, "\n".join(split_terms(getattr(self, name))))
+        self.themes = sorted(set(self.themes or ()))
+
+
+class ThesaurusVersion(models.Model):
+    """One row whose token changes with every change to the thesaurus: its
+    concepts and the names of themes and audiences, which count as terms.
+    Each process keeps the thesaurus in memory (``search.thesaurus.current``)
+    and reads it again once the token differs. Random, as ``RowsVersion``."""
+
+    token = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = _("thesaurus version")
 
     def __str__(self):
         return str(self.token)

@@ -79,6 +79,19 @@ def load_demo(path: Path = DEMO_DATA) -> LoadReport:
 
     for kind, count in load_demo_coalition().items():
         report.updated[f"coalition {kind}"] += count
+
+    # The search thesaurus, so searches expand words as on a real site.
+    from search.thesaurus import ThesaurusFileError
+    from search.thesaurus_seed import load_thesaurus
+
+    try:
+        thesaurus = load_thesaurus()
+    except ThesaurusFileError as exc:
+        raise DemoDataError(str(exc)) from exc
+    if thesaurus.errors:
+        raise DemoDataError("Thesaurus concepts refused:\n" + "\n".join(thesaurus.errors))
+    report.created["thesaurus concepts"] += len(thesaurus.created)
+    report.updated["thesaurus concepts"] += len(thesaurus.updated)
     return report
 
 
