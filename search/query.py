@@ -174,15 +174,32 @@ def search_services(
 ) -> ServiceSearchResults:
     from .backends.database import DatabaseBackend
 
+    asked, query = query, with_wijk_from_text(query)
     backend = get_backend()
+    results = None
     if backend.name != "database" and not engine_recently_failed():
         try:
-            return backend.search(query, locale, page_number, per_page)
+            results = backend.search(query, locale, page_number, per_page)
         except EngineError as error:
             note_engine_failure(error, locale=locale.language_code, query=query.text[:100])
-    results = DatabaseBackend().search(query, locale, page_number, per_page)
-    results.degraded = backend.name != "database"
+    if results is None:
+        results = DatabaseBackend().search(query, locale, page_number, per_page)
+        results.degraded = backend.name != "database"
+    results.query = asked
     return results
+
+
+def with_wijk_from_text(query: ServiceQuery) -> ServiceQuery:
+    """``query`` with a wijk named in its words (``schulden overvecht``) as
+    its wijk filter, so the wijk's services are found, including the ones
+    for its whole municipality, which never name it. A query with a wijk
+    filter already is left as it is."""
+    from .analysis import find_wijk, wijk_names
+
+    if query.wijk or not query.text:
+        return query
+    text, code = find_wijk(query.text, wijk_names())
+    return replace(query, text=text, wijk=code) if code else query
 
 
 def suggest_services(text: str, locale: Locale, limit: int = 8) -> list:

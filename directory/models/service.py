@@ -3,6 +3,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -239,6 +240,7 @@ class ServicePage(Page):
         index.SearchField("summary", boost=2),
         index.SearchField("body"),
         index.SearchField("accessibility"),
+        index.SearchField("analysed_text"),
         index.RelatedFields("themes", [index.SearchField("name"), index.FilterField("slug")]),
         index.RelatedFields("audiences", [index.SearchField("name"), index.FilterField("slug")]),
         index.RelatedFields("languages", [index.FilterField("code")]),
@@ -280,6 +282,16 @@ class ServicePage(Page):
             # Saving a draft revision touches none of these.
             changes.send([self.pk])
         return result
+
+    def analysed_text(self) -> str:
+        """The stems, compound parts and normalised forms of the page's words,
+        indexed beside them so the database search finds word forms, parts of
+        compounds and words typed without accents (search/analysis.py)."""
+        from search.analysis import index_terms, vocabulary
+
+        texts = [self.title, self.summary, strip_tags(self.body), self.accessibility]
+        known = vocabulary(services=ServicePage.objects.count())
+        return index_terms(texts, self.locale.language_code, known)
 
     def refresh_facets(self):
         new = facet_values([self.pk])[self.pk]

@@ -29,6 +29,7 @@ from directory.models.facets import MASKED_FACETS, mask
 from directory.models.service import hidden_before
 
 from .. import snapshot
+from ..analysis import AnalysedQuery, analyse_query
 from ..query import (
     FACETS,
     Hit,
@@ -39,7 +40,7 @@ from ..query import (
     search_terms,
 )
 from ..snapshot import Snapshot, bit_counts, fetch
-from .fulltext import ranked_matches
+from .fulltext import analysed_matches
 
 # Facets of many values, by the mask column that holds them (see directory/models/facets.py).
 MASK_FACETS = {facet: MASKED_FACETS[facet][2] for facet in ("themes", "audiences", "languages")}
@@ -126,8 +127,9 @@ class DatabaseBackend:
     def search(
         self, query: ServiceQuery, locale: Locale, page_number, per_page: int
     ) -> ServiceSearchResults:
-        terms = search_terms(query.text).split()
-        ranked, some_words = self._text_matches(terms)
+        analysed = analyse_query(query.text, locale.language_code)
+        terms = analysed.terms()
+        ranked, some_words = self._text_matches(analysed)
         rows = snapshot.current()
         vocabulary = Vocabulary.load()
 
@@ -188,6 +190,7 @@ class DatabaseBackend:
             total=total,
             facets=facets,
             matched_some_words=some_words,
+            suggestion=analysed.suggestion,
             backend=self.name,
         )
 
@@ -199,20 +202,20 @@ class DatabaseBackend:
         return list(base.autocomplete(words)[:limit])
 
     @staticmethod
-    def _text_matches(terms: list[str]) -> tuple[list[int] | None, bool]:
-        """The ids of the services matching the words, best first: all words
-        if any service has them all.
+    def _text_matches(analysed: AnalysedQuery) -> tuple[list[int] | None, bool]:
+        """The ids of the services matching the word groups, best first: all
+        groups if any service has them all.
 
         Every service in every language is matched: the search rows decide
         which are shown (live, public, in her language or the Dutch
         fallback)."""
-        if not terms:
+        groups = analysed.groups
+        if not groups:
             return None, False
-        text = " ".join(terms)
-        ranked = [pk for pk, *_rest in fetch(ranked_matches(text, "and"))]
-        if ranked or len(terms) < 2:
+        ranked = analysed_matches(groups, "and")
+        if ranked or len(groups) < 2:
             return ranked, False
-        return [pk for pk, *_rest in fetch(ranked_matches(text, "or"))], True
+        return analysed_matches(groups, "or"), True
 
     @staticmethod
     def _by_relevance(rows: Snapshot, ranked: np.ndarray, locale: Locale) -> np.ndarray:

@@ -22,6 +22,7 @@ from elasticsearch_dsl import Q, Search
 
 from directory.models import ServicePage
 
+from ..analysis import AnalysedQuery, WordGroup, analyse_query
 from ..engine.client import Engine
 from ..engine.documents import minute_of_week
 from ..query import (
@@ -97,17 +98,70 @@ def _sort(query: ServiceQuery) -> list:
     return tiebreak
 
 
+def _word(word: str, prefix: bool, fields: list[str], fuzzy: bool = False) -> Q:
+    """One word of an alternative: as the start of a word, or whole; the
+    resident's own word also with a typo or two (``AUTO:5,8``)."""
+    if prefix:
+        found = Q("multi_match", query=word, fields=fields, type="phrase_prefix")
+    else:
+        found = Q("multi_match", query=word, fields=fields)
+    if fuzzy:
+        typo = Q("multi_match", query=word, fields=fields, fuzziness="AUTO:5,8", prefix_length=1)
+        return Q("bool", should=[found, typo], minimum_should_match=1)
+    return found
+
+
+def _alternatives(group: WordGroup, fields: list[str]) -> Q:
+    """A word group: any of its alternatives, each with all its words."""
+    alternatives = []
+    for number, clause in enumerate(group.alternatives):
+        words = [
+            _word(word, prefix, fields, fuzzy=number == 0 and len(clause) == 1)
+            for word, prefix in clause
+        ]
+        alternatives.append(words[0] if len(words) == 1 else Q("bool", must=words))
+    return Q("bool", should=alternatives, minimum_should_match=1)
+
+
+def text_query(analysed: AnalysedQuery, operator: str) -> Q:
+    """The analysed query for the engine: every word group (``"and"``) or
+    any (``"or"``), built once from the same analysis as the database's."""
+    groups = [_alternatives(group, TEXT_FIELDS) for group in analysed.groups]
+    if operator == "and":
+        return Q("bool", must=groups)
+    return Q("bool", should=groups, minimum_should_match=1)
+
+
+def highlight_query(analysed: AnalysedQuery) -> Q:
+    """What to mark in a summary: every word any alternative looks for. Its
+    own query, so the marks do not depend on how the hit was scored."""
+    words = [
+        _word(word, prefix, ["summary"])
+        for group in analysed.groups
+        for clause in group.alternatives
+        for word, prefix in clause
+    ]
+    return Q("bool", should=words[:MAX_HIGHLIGHTED], minimum_should_match=1)
+
+
+MAX_HIGHLIGHTED = 64
+
+
 def build_search(
-    query: ServiceQuery, text: str, operator: str, offset: int, size: int, language: str = ""
+    query: ServiceQuery,
+    analysed: AnalysedQuery | None,
+    operator: str,
+    offset: int,
+    size: int,
+    language: str = "",
 ) -> dict:
     search = Search()
     if language and language != settings.LANGUAGE_CODE:
         # Her language, plus Dutch pages not translated into it.
         search = search.filter(Q("term", language=language) | ~Q("term", translated_into=language))
+    text = " ".join(group.text for group in analysed.groups) if analysed else ""
     if text:
-        search = search.query(
-            "multi_match", query=text, fields=TEXT_FIELDS, type="cross_fields", operator=operator
-        )
+        search = search.query(text_query(analysed, operator))
     facet_filters = _facet_filters(query)
     always = _other_filters(query)
     if always:
@@ -121,9 +175,9 @@ def build_search(
     search = search.sort(*_sort(query)).extra(from_=offset, size=size, track_total_hits=True)
     search = search.source(["pk"])
     if text:
-        search = search.highlight("summary", number_of_fragments=0).highlight_options(
-            pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html"
-        )
+        search = search.highlight(
+            "summary", number_of_fragments=0, highlight_query=highlight_query(analysed).to_dict()
+        ).highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
         search = search.suggest(
             "spelling", text, term={"field": "spell", "suggest_mode": "missing"}
         )
@@ -192,12 +246,13 @@ class EngineBackend:
     def search(
         self, query: ServiceQuery, locale: Locale, page_number, per_page: int
     ) -> ServiceSearchResults:
-        text = search_terms(query.text)
+        analysed = analyse_query(query.text, locale.language_code)
+        text = " ".join(group.text for group in analysed.groups)
         number = clamp_page(page_number, MAX_WINDOW, per_page)
-        answer, some_words = self._run(query, locale, text, number, per_page)
+        answer, some_words = self._run(query, locale, analysed, number, per_page)
         if not answer.rows and number > 1 and answer.total():
             number = clamp_page(number, answer.total(), per_page)
-            answer, some_words = self._run(query, locale, text, number, per_page)
+            answer, some_words = self._run(query, locale, analysed, number, per_page)
 
         # The database checks this page of hits while the engine still counts.
         hits, stale = self._live_hits(answer.rows, query, locale)
@@ -215,7 +270,8 @@ class EngineBackend:
                 for facet in FACETS
             },
             matched_some_words=some_words,
-            suggestion=self._suggestion(answer.hits, text) if total < 3 else "",
+            suggestion=analysed.suggestion
+            or (self._suggestion(answer.hits, text) if total < 3 else ""),
             backend=self.name,
         )
 
@@ -246,15 +302,16 @@ class EngineBackend:
         names = {self.engine.alias(locale.language_code), self.engine.alias(settings.LANGUAGE_CODE)}
         return ",".join(sorted(names))
 
-    def _run(self, query, locale, text, number, per_page) -> tuple[_Answer, bool]:
+    def _run(self, query, locale, analysed, number, per_page) -> tuple[_Answer, bool]:
         index = self._indexes(locale)
         language = locale.language_code
         offset = (number - 1) * per_page
         size = max(0, min(per_page, MAX_WINDOW - offset))
         near = _nearby(query, offset + size)
-        answer = self._send(index, build_search(query, text, "and", offset, size, language), near)
-        if text and len(text.split()) > 1 and not answer.rows and not answer.total():
-            body = build_search(query, text, "or", offset, size, language)
+        body = build_search(query, analysed, "and", offset, size, language)
+        answer = self._send(index, body, near)
+        if len(analysed.groups) > 1 and not answer.rows and not answer.total():
+            body = build_search(query, analysed, "or", offset, size, language)
             return self._send(index, body, near), True
         return answer, False
 

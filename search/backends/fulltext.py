@@ -24,6 +24,9 @@ from django.db.models.functions import Cast
 
 from directory.models import ServicePage
 
+from ..analysis import WordGroup
+from ..snapshot import fetch
+
 
 def ranked_matches(text: str, words: str) -> QuerySet:
     """The ids of the services matching ``text``, best first, as a one-column
@@ -34,21 +37,75 @@ def ranked_matches(text: str, words: str) -> QuerySet:
     return _postgres(text, words)
 
 
-def _postgres(text: str, words: str) -> QuerySet:
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-
+def analysed_matches(groups: list[WordGroup], words: str) -> list[int]:
+    """The ids of the services matching the analysed query's word groups,
+    best first: every group (``words="and"``) or any (``"or"``), each group
+    by any of its alternatives (search/analysis.py)."""
+    if connection.vendor != "postgresql":
+        return [pk for (pk,) in _sqlite(groups, words)]
     from modelsearch.backends.database.postgres.query import Lexeme
-    from modelsearch.backends.database.postgres.weights import get_sql_weights
-    from wagtail.search.backends import get_search_backend
-    from wagtail.search.models import IndexEntry
+
+    def clause(words_of_clause):
+        return reduce(
+            operator.and_, (Lexeme(word, prefix=prefix) for word, prefix in words_of_clause)
+        )
+
+    combine = operator.and_ if words == "and" else operator.or_
+    lexemes = reduce(
+        combine,
+        (reduce(operator.or_, map(clause, group.alternatives)) for group in groups),
+    )
+    return [pk for (pk,) in fetch(_postgres_ranked(lexemes))]
+
+
+def _fts5_term(word: str, prefix: bool) -> str:
+    return '"' + word.replace('"', '""') + '"' + ("*" if prefix else "")
+
+
+def _sqlite(groups: list[WordGroup], words: str) -> list[tuple]:
+    """Wagtail's FTS5 table searched with the groups as one MATCH expression,
+    ranked by BM25 with the title counted twice (as Wagtail boosts it)."""
+    from wagtail.search.models import IndexEntry, SQLiteFTSIndexEntry
+
+    expression = f" {words.upper()} ".join(
+        "("
+        + " OR ".join(
+            "(" + " AND ".join(_fts5_term(word, prefix) for word, prefix in clause) + ")"
+            for clause in group.alternatives
+        )
+        + ")"
+        for group in groups
+    )
+    fts, entries = SQLiteFTSIndexEntry._meta.db_table, IndexEntry._meta.db_table
+    content_type = ContentType.objects.get_for_model(ServicePage).pk
+    sql = (
+        f"SELECT CAST(e.object_id AS INTEGER) FROM {fts} JOIN {entries} e ON e.id = {fts}.rowid "  # noqa: S608 - table names from the models
+        f"WHERE {fts} MATCH %s AND e.content_type_id = %s "
+        f"ORDER BY bm25({fts}, 0.0, 1.0, 2.0), CAST(e.object_id AS INTEGER) DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ["{title body} : (" + expression + ")", content_type])
+        return cursor.fetchall()
+
+
+def _postgres(text: str, words: str) -> QuerySet:
+    from modelsearch.backends.database.postgres.query import Lexeme
 
     # Split as Wagtail's PostgreSQL backend splits a plain-text query.
     terms = [term for term in re.split(r"[\s\-]+", text) if term]
     combine = operator.and_ if words == "and" else operator.or_
+    return _postgres_ranked(reduce(combine, (Lexeme(term) for term in terms)))
+
+
+def _postgres_ranked(lexemes) -> QuerySet:
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+
+    from modelsearch.backends.database.postgres.weights import get_sql_weights
+    from wagtail.search.backends import get_search_backend
+    from wagtail.search.models import IndexEntry
+
     query = SearchQuery(
-        reduce(combine, (Lexeme(term) for term in terms)),
-        search_type="raw",
-        config=get_search_backend().config or _default_config(),
+        lexemes, search_type="raw", config=get_search_backend().config or _default_config()
     )
     weights = get_sql_weights()
     rank = SearchRank(F("title"), query, weights=weights) * F("title_norm") + SearchRank(

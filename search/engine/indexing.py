@@ -144,7 +144,7 @@ def _warm(engine: Engine, name: str) -> None:
     from ..backends.engine import build_search
     from ..query import ServiceQuery
 
-    body = build_search(ServiceQuery(), "", "and", 0, 1)
+    body = build_search(ServiceQuery(), None, "and", 0, 1)
     engine.call("search", index=name, body=body, request_timeout=REFRESH_TIMEOUT)
 
 

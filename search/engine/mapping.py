@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from elasticsearch_dsl import Index, Mapping, analyzer, token_filter
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 
 # Built-in language analysers of OpenSearch and Elasticsearch; languages
 # without one use the standard analyser (Unicode word breaks, lower case).
@@ -38,15 +38,44 @@ DUTCH_SYNONYMS = [
 ]
 
 
+def compound_word_list() -> list[str]:
+    """The parts of the directory's Dutch compounds (search/analysis.py), for
+    the index analyser's decompounder: ``huurachterstand`` is then also
+    indexed as ``huur`` and ``achterstand``. Read when an index is created,
+    so new words reach it with ``search_rebuild``."""
+    from ..analysis import MIN_PART, compound_parts, vocabulary
+
+    known = vocabulary()
+    parts = {part for word in known.words for part in compound_parts(word, known)}
+    return sorted(part for part in parts if len(part) >= MIN_PART)[:MAX_COMPOUND_PARTS]
+
+
+MAX_COMPOUND_PARTS = 20_000
+
+
 def _analyzers(language: str):
     """(index analyser, search analyser) for ``language``."""
     if language == "nl":
         stop = token_filter("nl_stop", "stop", stopwords="_dutch_")
         stem = token_filter("nl_stem", "stemmer", language="dutch")
         synonyms = token_filter("nl_synonyms", "synonym_graph", synonyms=DUTCH_SYNONYMS)
-        index = analyzer("text_nl", tokenizer="standard", filter=["lowercase", stop, stem])
+        parts = token_filter(
+            "nl_compounds",
+            "dictionary_decompounder",
+            word_list=compound_word_list() or ["huur"],
+            min_subword_size=4,
+            only_longest_match=True,
+        )
+        # Accents folded as search/analysis.py folds them: taalcafe is taalcafé.
+        index = analyzer(
+            "text_nl",
+            tokenizer="standard",
+            filter=["lowercase", "asciifolding", parts, stop, stem],
+        )
         search = analyzer(
-            "text_nl_search", tokenizer="standard", filter=["lowercase", synonyms, stop, stem]
+            "text_nl_search",
+            tokenizer="standard",
+            filter=["lowercase", "asciifolding", synonyms, stop, stem],
         )
         return index, search
     builtin = STEMMERS.get(language, "standard")

@@ -1,0 +1,494 @@
+"""The text analysis both search backends share: what a resident's words and
+a service's text become, so that the one finds the other.
+
+- :func:`normalise`: case folded, Latin accents dropped (``taalcafe`` is
+  ``taalcafé``), Arabic and Persian letters in one form (no tashkeel or
+  tatweel; ي/ی/ى, ك/ک and the alefs each one letter).
+- :func:`stem`: Snowball stems, Dutch for Dutch text; the languages Snowball
+  has (english, arabic, persian, turkish, polish). Others are only normalised.
+- :func:`compound_parts`: a Dutch compound split into words the directory
+  knows (``huurachterstand``: ``huur`` + ``achterstand``), with the linking
+  ``s``/``e``/``en`` between them.
+- :func:`analyse_query`: a query as word groups (all groups must match, any
+  alternative within a group may): the word and its prefix, its stems, its
+  compound parts, a typo correction from the vocabulary, and the terms of
+  every thesaurus concept it names, in the visitor's language and Dutch.
+- :func:`index_terms`: the extra words indexed with a service (stems,
+  compound parts, normalised forms), which the database index then holds.
+
+Everything is bounded: a query has at most ``MAX_TERMS`` words, a group at
+most ``MAX_ALTERNATIVES`` alternatives and a query ``MAX_QUERY_ALTERNATIVES``
+in all, whatever the thesaurus says.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+import threading
+import time
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import snowballstemmer
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extractOne
+
+from . import thesaurus as thesaurus_module
+from .query import MAX_TERM_LENGTH, MAX_TERMS
+
+DUTCH = "nl"
+SNOWBALL = {
+    # Snowball 3's new Dutch stemmer drops a leading "ge" (gezondheid: zon,
+    # gemeente: meen); the classic one keeps the word recognisable, as the
+    # engine's Dutch stemmer does.
+    "nl": "dutch_porter",
+    "en": "english",
+    "ar": "arabic",
+    "fa": "persian",
+    "tr": "turkish",
+    "pl": "polish",
+}
+# Parts of a compound are at least this long: shorter ones (``ver``, ``be``)
+# are syllables, not words.
+MIN_PART = 4
+# Between the parts of a Dutch compound: betaling-s-achterstand, gemeent-e-huis.
+LINKING = ("s", "en", "e", "")
+# A word shorter than this is matched whole, never as a prefix.
+MIN_PREFIX = 4
+MAX_ALTERNATIVES = 24
+MAX_QUERY_ALTERNATIVES = 160
+MAX_PHRASE = 3
+# The vocabulary is read again after this many seconds (and at once when the
+# thesaurus changes): new words of edited services reach typo correction and
+# compound splitting within minutes without a read of every service per search.
+VOCABULARY_TTL = 600
+
+# Arabic script: one form per letter, as Lucene's Arabic and Persian normalisers do.
+_ARABIC = str.maketrans(
+    {
+        "\u0640": None,  # tatweel
+        "\u06cc": "\u064a",  # Persian yeh
+        "\u0649": "\u064a",  # alef maksura
+        "\u06a9": "\u0643",  # keheh
+        "\u0623": "\u0627",  # alef with hamza above
+        "\u0625": "\u0627",  # alef with hamza below
+        "\u0622": "\u0627",  # alef with madda
+        "\u0671": "\u0627",  # alef wasla
+        "\u0629": "\u0647",  # teh marbuta
+        "\u06c0": "\u0647",  # heh with yeh above
+        "\u06d5": "\u0647",  # ae
+        "\u200c": None,  # zero-width non-joiner, common in Persian
+    }
+)
+_TASHKEEL = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
+_LATIN_MARKS = re.compile("(?<=[a-z])[\u0300-\u036f]+")
+_WORD = re.compile(r"[^\W_]+")
+
+
+def normalise(text: str) -> str:
+    """``text`` case folded, without Latin accents, Arabic script in one form.
+
+    Accents are dropped only after Latin letters: Cyrillic й is another letter
+    than и, and Ukrainian residents type it."""
+    text = unicodedata.normalize("NFD", text.casefold())
+    text = _LATIN_MARKS.sub("", text)
+    text = _TASHKEEL.sub("", text).translate(_ARABIC)
+    return unicodedata.normalize("NFC", text)
+
+
+def words(text: str, limit: int = MAX_TERMS) -> list[str]:
+    """The normalised words of ``text``: letters and digits of every script,
+    at most ``limit`` words of at most ``MAX_TERM_LENGTH`` characters."""
+    found = _WORD.findall(normalise(text[: limit * MAX_TERM_LENGTH * 2]))
+    return [word[:MAX_TERM_LENGTH] for word in found[:limit]]
+
+
+_stemmers = threading.local()
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(word: str, language: str) -> str:
+    """The Snowball stem of a normalised ``word``; the word itself in a
+    language Snowball lacks (Tigrinya, Ukrainian, Somali). Cached: the pure
+    Python stemmers take most of a millisecond a word, and indexing and
+    compound splitting meet the same words again and again."""
+    algorithm = SNOWBALL.get(language)
+    if not algorithm:
+        return word
+    # Snowball stemmers keep state while stemming: one per thread.
+    cache = _stemmers.__dict__
+    if algorithm not in cache:
+        cache[algorithm] = snowballstemmer.stemmer(algorithm)
+    return cache[algorithm].stemWord(word)
+
+
+class Vocabulary:
+    """The words a search can lead to: every normalised word of the
+    directory's services and the thesaurus, with their Dutch stems.
+
+    Compound parts and typo corrections are checked against it, so a split
+    or a correction always names a word some service (or concept) has."""
+
+    def __init__(self, known: Iterable[str]):
+        counts = Counter(word for word in known if len(word) >= 2)
+        self.words = frozenset(counts)
+        self.stems = frozenset(stem(word, DUTCH) for word in self.words)
+        self._sorted = sorted(self.words)
+        self._reversed = sorted(word[::-1] for word in self.words)
+        # Typo candidates by first letter (a resident rarely mistypes the
+        # first), the most frequent first so that it wins a tie.
+        self._by_initial: dict[str, list[str]] = {}
+        for word, _count in counts.most_common():
+            if len(word) >= MIN_PREFIX:
+                self._by_initial.setdefault(word[0], []).append(word)
+        # Splits already made: indexing meets the same words again and again.
+        self.parts: dict[str, list[str]] = {}
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.words or stem(word, DUTCH) in self.stems
+
+    def _has_prefix(self, sorted_words: list[str], prefix: str) -> bool:
+        at = bisect.bisect_left(sorted_words, prefix)
+        return at < len(sorted_words) and sorted_words[at].startswith(prefix)
+
+    def starts_a_word(self, prefix: str) -> bool:
+        return self._has_prefix(self._sorted, prefix)
+
+    def is_part(self, part: str) -> bool:
+        """A word of its own, or one that starts some words and ends others
+        (``betaling``: ``betalingsregeling``, ``huurbetaling``), as words
+        that only occur in compounds do; a syllable (``inbur``) does not."""
+        if len(part) < MIN_PART:
+            return False
+        if part in self:
+            return True
+        return (
+            len(part) >= 5
+            and self.starts_a_word(part)
+            and self._has_prefix(self._reversed, part[::-1])
+        )
+
+    def correction(self, word: str) -> str:
+        """The known word ``word`` is most likely a typo of, or ""."""
+        if len(word) < MIN_PREFIX or word in self or self.starts_a_word(word):
+            return ""
+        allowed = 1 if len(word) < 8 else 2
+        candidates = self._by_initial.get(word[0], [])
+        best = extractOne(word, candidates, scorer=OSA.distance, score_cutoff=allowed)
+        return best[0] if best else ""
+
+
+def compound_parts(word: str, vocabulary: Vocabulary, depth: int = 3) -> list[str]:
+    """``word`` split into known words, or [] when it is not a compound of
+    known words: ``huurachterstand`` gives ``huur``, ``achterstand``. Of the
+    possible splits the one of the fewest parts, then the most whole words
+    (rather than fragments), wins."""
+    if word in vocabulary.parts:
+        return vocabulary.parts[word]
+    splits = _splits(word, vocabulary, depth)
+    best = (
+        max(splits, key=lambda parts: (-len(parts), sum(p in vocabulary for p in parts)))
+        if splits
+        else []
+    )
+    if len(vocabulary.parts) < 200_000:
+        vocabulary.parts[word] = best
+    return best
+
+
+def _splits(word: str, vocabulary: Vocabulary, depth: int) -> list[list[str]]:
+    if depth == 0 or len(word) < 2 * MIN_PART:
+        return []
+    found = []
+    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+        head, rest = word[:cut], word[cut:]
+        if not vocabulary.is_part(head):
+            continue
+        for link in LINKING:
+            if not rest.startswith(link):
+                continue
+            tail = rest[len(link) :]
+            if len(tail) < MIN_PART:
+                continue
+            if vocabulary.is_part(tail):
+                found.append([head, tail])
+            found += [[head, *deeper] for deeper in _splits(tail, vocabulary, depth - 1)]
+    return found
+
+
+# An alternative: words that must all match, each (word, as a prefix).
+Clause = tuple[tuple[str, bool], ...]
+
+
+@dataclass
+class WordGroup:
+    text: str  # the resident's word(s)
+    alternatives: list[Clause] = field(default_factory=list)
+
+    def add(self, clause: Clause) -> None:
+        if clause and clause not in self.alternatives and len(self.alternatives) < MAX_ALTERNATIVES:
+            self.alternatives.append(clause)
+
+    def terms(self) -> list[str]:
+        """Every word of every alternative, for highlighting."""
+        return list(dict.fromkeys(word for clause in self.alternatives for word, _ in clause))
+
+
+@dataclass
+class AnalysedQuery:
+    groups: list[WordGroup]
+    suggestion: str = ""  # the query with its typos corrected, or ""
+
+    def terms(self) -> list[str]:
+        return list(dict.fromkeys(term for group in self.groups for term in group.terms()))
+
+
+def _as_prefix(word: str) -> tuple[str, bool]:
+    return (word, len(word) >= MIN_PREFIX)
+
+
+def _clause_of_words(term_words: list[str], language: str) -> Clause:
+    """A thesaurus term as an alternative: each of its words by its stem, as a
+    prefix, so ``juridisch advies`` finds ``juridische adviezen``."""
+    return tuple(_as_prefix(stem(word, language)) for word in term_words[:4])
+
+
+@dataclass
+class ConceptIndex:
+    """The thesaurus as lookups: a term's words (normalised, and stemmed in
+    its language) to the concepts having it."""
+
+    concepts: list[thesaurus_module.Concept]
+    by_words: dict[tuple[str, ...], list[int]]
+
+    @classmethod
+    def build(cls, thesaurus: thesaurus_module.Thesaurus) -> ConceptIndex:
+        by_words: dict[tuple[str, ...], list[int]] = {}
+        concepts = list(thesaurus.concepts)
+        for number, concept in enumerate(concepts):
+            for language, term in concept.all_terms():
+                term_words = tuple(words(term, MAX_PHRASE + 1))
+                if not term_words or len(term_words) > MAX_PHRASE:
+                    continue
+                stems = tuple(stem(word, language) for word in term_words)
+                for key in {term_words, stems}:
+                    if number not in by_words.setdefault(key, []):
+                        by_words[key].append(number)
+        return cls(concepts, by_words)
+
+    def lookup(self, phrase: list[str], languages: Iterable[str]) -> list[int]:
+        keys = {tuple(phrase)} | {tuple(stem(word, lang) for word in phrase) for lang in languages}
+        found: list[int] = []
+        for key in keys:
+            found += [n for n in self.by_words.get(key, ()) if n not in found]
+        return found
+
+    def words(self) -> set[str]:
+        return {word for key in self.by_words for word in key}
+
+
+_cache_lock = threading.Lock()
+_cache: dict[str, tuple] = {}
+
+
+def concept_index() -> ConceptIndex:
+    """The thesaurus lookups, built again when ``Thesaurus.version`` changes,
+    so an edit reaches the next search without a restart."""
+    current = thesaurus_module.current()
+    cached = _cache.get("concepts")
+    if cached and cached[0] == current.version:
+        return cached[1]
+    index = ConceptIndex.build(current)
+    with _cache_lock:
+        _cache["concepts"] = (current.version, index)
+    return index
+
+
+def directory_words() -> Iterable[str]:
+    """Every word of every service's title, summary, description and themes."""
+    from directory.models import ServicePage, Theme
+
+    for row in ServicePage.objects.values_list("title", "summary", "body").iterator(2000):
+        yield from words(" ".join(row), limit=100_000)
+    for (name,) in Theme.objects.values_list("name"):
+        yield from words(name)
+
+
+def vocabulary(services: int | None = None) -> Vocabulary:
+    """The vocabulary of the directory and the thesaurus, read again after
+    ``VOCABULARY_TTL`` seconds or when the thesaurus changed; and, given the
+    number of ``services`` now, when there are a tenth more than it was read
+    from (a directory being filled splits its compounds against its words)."""
+    concepts = concept_index()
+    cached = _cache.get("vocabulary")
+    if (
+        cached
+        and cached[0] is concepts
+        and time.monotonic() - cached[1] < VOCABULARY_TTL
+        and (services is None or services <= cached[3] * 1.1)
+    ):
+        return cached[2]
+    from directory.models import ServicePage
+
+    counted = ServicePage.objects.count() if services is None else services
+    built = Vocabulary([*directory_words(), *concepts.words()])
+    with _cache_lock:
+        _cache["vocabulary"] = (concepts, time.monotonic(), built, counted)
+    return built
+
+
+def forget() -> None:
+    """Drop the cached lookups (tests change the directory under them)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _word_group(
+    word: str, language: str, known: Vocabulary, concepts: ConceptIndex, languages: list[str]
+) -> tuple[WordGroup, str]:
+    """The alternatives of one word, and its typo correction ("" if none)."""
+    group = WordGroup(word)
+    correction = known.correction(word)
+    for candidate in (word, correction) if correction else (word,):
+        group.add((_as_prefix(candidate),))
+        for lang in languages:
+            stemmed = stem(candidate, lang)
+            if stemmed != candidate:
+                group.add(((stemmed, False),))
+        parts = compound_parts(candidate, known)
+        if parts:
+            group.add(tuple(_as_prefix(part) for part in parts))
+        # A term of any language names its concept: ``lawyer`` typed on the
+        # Dutch site still means legal aid.
+        numbers = concepts.lookup([candidate], thesaurus_module.LANGUAGES)
+        _add_concepts(group, numbers, concepts, languages)
+    return group, correction
+
+
+def _add_concepts(group, numbers: list[int], concepts: ConceptIndex, languages) -> None:
+    for number in numbers:
+        concept = concepts.concepts[number]
+        for lang in languages:
+            for term in concept.terms.get(lang, ()):
+                term_words = words(term, MAX_PHRASE + 1)
+                if term_words:
+                    group.add(_clause_of_words(term_words, lang))
+
+
+def analyse_query(text: str, language: str) -> AnalysedQuery:
+    """The word groups of ``text`` typed by a visitor reading ``language``.
+
+    Services in her language and Dutch ones are searched, so stems and
+    thesaurus terms are in both. A phrase of up to ``MAX_PHRASE`` words that
+    is a thesaurus term becomes one group (``rood staan``: debt)."""
+    query_words = words(text)
+    if not query_words:
+        return AnalysedQuery([])
+    languages = list(dict.fromkeys([language, DUTCH]))
+    concepts = concept_index()
+    known = vocabulary()
+    groups: list[WordGroup] = []
+    suggestion: list[str] = []
+    corrected = False
+    position = 0
+    while position < len(query_words):
+        for size in range(min(MAX_PHRASE, len(query_words) - position), 1, -1):
+            phrase = query_words[position : position + size]
+            numbers = concepts.lookup(phrase, [*languages, *thesaurus_module.LANGUAGES])
+            if numbers:
+                group = WordGroup(" ".join(phrase))
+                group.add(tuple(_as_prefix(word) for word in phrase))
+                _add_concepts(group, numbers, concepts, languages)
+                groups.append(group)
+                suggestion += phrase
+                position += size
+                break
+        else:
+            word = query_words[position]
+            group, correction = _word_group(word, language, known, concepts, languages)
+            groups.append(group)
+            suggestion.append(correction or word)
+            corrected = corrected or bool(correction)
+            position += 1
+    _within_budget(groups)
+    return AnalysedQuery(groups, " ".join(suggestion) if corrected else "")
+
+
+def _within_budget(groups: list[WordGroup]) -> None:
+    """Cut each group's alternatives to an equal share of the query's budget;
+    the first alternatives (the word itself, its stems) are kept."""
+    share = max(4, MAX_QUERY_ALTERNATIVES // max(1, len(groups)))
+    for group in groups:
+        del group.alternatives[share:]
+
+
+def index_terms(texts: Iterable[str], language: str, known: Vocabulary | None = None) -> str:
+    """The words to index with a service besides its own text: normalised
+    forms that differ from the text, stems, and compound parts with their
+    stems. Dutch compounds are split only against a vocabulary."""
+    seen: set[str] = set()
+    extra: list[str] = []
+
+    def add(word: str) -> None:
+        if word not in seen:
+            seen.add(word)
+            extra.append(word)
+
+    for text in texts:
+        plain = set(re.findall(r"[^\W_]+", text.lower()))
+        for word in words(text, limit=100_000):
+            if word in seen:
+                continue
+            if word not in plain:
+                add(word)
+            seen.add(word)
+            stemmed = stem(word, language)
+            if stemmed != word:
+                add(stemmed)
+            if known is not None and language == DUTCH:
+                for part in compound_parts(word, known):
+                    add(part)
+                    add(stem(part, language))
+    return " ".join(extra)
+
+
+WIJK_NAMES_TTL = 60
+
+
+def wijk_names() -> dict[tuple[str, ...], str]:
+    """The normalised words of every wijk's name (in every language), to the
+    wijk's CBS code; read again after ``WIJK_NAMES_TTL`` seconds."""
+    from directory.models import WijkPage
+
+    cached = _cache.get("wijken")
+    if cached and time.monotonic() - cached[0] < WIJK_NAMES_TTL:
+        return cached[1]
+    names: dict[tuple[str, ...], str] = {}
+    for title, code in WijkPage.objects.values_list("title", "cbs_code"):
+        name = tuple(words(title))
+        if name and code:
+            names.setdefault(name, code)
+    with _cache_lock:
+        _cache["wijken"] = (time.monotonic(), names)
+    return names
+
+
+def find_wijk(text: str, names: dict[tuple[str, ...], str]) -> tuple[str, str]:
+    """``text`` without the wijk name it contains, and that wijk's code; or
+    ``text`` unchanged and "" when it names no wijk (or more than one)."""
+    query_words = words(text)
+    found = []
+    for name, code in names.items():
+        for start in range(len(query_words) - len(name) + 1):
+            if tuple(query_words[start : start + len(name)]) == name:
+                found.append((start, len(name), code))
+    codes = {code for *_, code in found}
+    if len(codes) != 1:
+        return text, ""
+    start, size, code = max(found, key=lambda item: item[1])
+    rest = query_words[:start] + query_words[start + size :]
+    return " ".join(rest), code
