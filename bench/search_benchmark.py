@@ -865,6 +865,7 @@ class Generator:
                 pages.append(page)
                 rows.append((service, language, page))
 
+        from directory.collation import title_key
         from directory.models.facets import MASK_COLUMNS
 
         fields = [f for f in ServicePage._meta.local_concrete_fields]
@@ -898,6 +899,7 @@ class Generator:
                     # Filled in by refresh_facet_masks() once every relation is written.
                     **dict.fromkeys(MASK_COLUMNS, 0),
                     "partner_type": "",
+                    "title_key": title_key(service[language]["title"]),
                 }
                 child_rows.append(tuple(values[f.attname] for f in fields))
                 pk = page.pk

@@ -2,15 +2,22 @@
 other directories can read a listing. Only public fields: never contact persons."""
 
 from .choices import Cost, Weekday
+from .links import page_url
+
+
+def _full_url(page, request) -> str:
+    """The page's address in the visitor's language, on the host she asked."""
+    url = page_url(page, request=request)
+    return request.build_absolute_uri(url) if request is not None else page.get_full_url()
 
 
 def organisation(partner, request) -> dict:
     data = {
         "@context": "https://schema.org",
         "@type": "Organization",
-        "@id": partner.get_full_url(request) + "#organisation",
+        "@id": _full_url(partner, request) + "#organisation",
         "name": partner.title,
-        "url": partner.get_full_url(request),
+        "url": _full_url(partner, request),
     }
     if partner.website:
         data["sameAs"] = [partner.website]
@@ -28,7 +35,7 @@ def service(page, request) -> dict:
         "@type": "Service",
         "name": page.title,
         "description": page.summary,
-        "url": page.get_full_url(request),
+        "url": _full_url(page, request),
         "inLanguage": page.locale.language_code,
         "dateModified": (page.last_published_at or page.latest_revision_created_at),
         "provider": organisation(partner, request),

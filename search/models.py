@@ -1,7 +1,6 @@
 import uuid
 
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import RevisionMixin
@@ -57,6 +56,7 @@ class ServiceRow(models.Model):
     locale = models.ForeignKey("wagtailcore.Locale", on_delete=models.CASCADE, related_name="+")
     translation_key = models.UUIDField()
     title = models.CharField(max_length=255)
+    title_key = models.CharField(max_length=400, blank=True)  # ServicePage.title_key
     last_verified = models.DateField()
     status = models.CharField(max_length=20, choices=ServiceStatus.choices)
     cost = models.CharField(max_length=20, choices=Cost.choices)
@@ -75,8 +75,8 @@ class ServiceRow(models.Model):
         verbose_name_plural = _("search rows")
         indexes = [
             models.Index(fields=["translation_key"], name="search_row_translation_key"),
-            # Listings by title read the first rows in this order that pass the filters.
-            models.Index(Lower("title"), "service", name="search_row_title"),
+            # The order of listings by title (search/snapshot.py).
+            models.Index(fields=["title_key", "service"], name="search_row_title_key"),
         ]
 
     def __str__(self):

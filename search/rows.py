@@ -18,6 +18,7 @@ COPIED = (
     "locale_id",
     "translation_key",
     "title",
+    "title_key",
     "last_verified",
     "status",
     "cost",

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, When, Window
-from django.db.models.functions import DenseRank, Lower
+from django.db.models.functions import DenseRank
 
 import numpy as np
 
@@ -62,8 +62,8 @@ def bit_counts(masks: np.ndarray) -> np.ndarray:
 
 @dataclass(eq=False)
 class Snapshot:
-    """The rows in listing order (lower-case title, then id, as the database
-    sorts them), one array per column; and the rows' locations, ordered by
+    """The rows in title order (``title_key``: each title as its language
+    sorts it, then id), one array per column; and the rows' locations, ordered by
     row. Positions in these arrays are what the backend works with; a
     boolean array over the positions is a set of services."""
 
@@ -108,7 +108,7 @@ class Snapshot:
                     translation=Window(DenseRank(), order_by=F("translation_key").asc()),
                     **{f"{name}_code": _code(name) for name in CODED},
                 )
-                .order_by(Lower("title"), "pk")
+                .order_by("title_key", "pk")
                 .values_list(
                     "pk",
                     "locale_id",

@@ -4,6 +4,8 @@ from django.views.decorators.http import require_GET
 
 from wagtail.models import Locale
 
+from directory.links import page_url
+
 from .forms import MAX_QUERY_LENGTH, ServiceSearchForm
 from .query import search_services, suggest_services
 
@@ -26,5 +28,10 @@ def suggest(request):
     text = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
     services = suggest_services(text, Locale.get_active()) if len(text.strip()) >= 2 else []
     return JsonResponse(
-        {"suggestions": [{"title": service.title, "url": service.url} for service in services]}
+        {
+            "suggestions": [
+                {"title": service.title, "url": page_url(service, request=request)}
+                for service in services
+            ]
+        }
     )

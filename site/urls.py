@@ -2,22 +2,23 @@ from pathlib import Path
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps import Sitemap
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from coalition import views as coalition_views
 from directory import views as directory_views
+from directory.sitemap import LanguageSitemap
 from search import views as search_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
+    # Wagtail's view hands the sitemap the request: its scheme and host.
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": LanguageSitemap}}),
 ]
 
 if settings.DEBUG:

@@ -86,9 +86,11 @@ def test_an_untranslated_page_shows_the_dutch_text_with_a_notice_in_her_language
         notice = gettext(NOTICE)
     assert notice != NOTICE or code == "en"
     page = soup(response)
-    assert page.select_one(".ww-untranslated").get_text(strip=True) == notice
-    content = page.select_one("main > div[lang]")
-    assert content["lang"] == "nl" and content["dir"] == "ltr"
+    with translation.override(code):
+        label = gettext("Only in Dutch")
+    assert page.select_one(".ww-untranslated").get_text(" ", strip=True) == f"{label} {notice}"
+    assert page.h1["lang"] == "nl"
+    assert page.h1.get("dir") == ("ltr" if code in RIGHT_TO_LEFT else None)
     data = json.loads(page.find("script", type="application/ld+json").string)
     assert data["inLanguage"] == "nl"
 

@@ -17,6 +17,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
 from .. import changes
 from ..choices import Access, Cost, PartnerType, ServiceStatus, Weekday
+from ..collation import KEY_LENGTH, title_key
 from ..fields import (
     PostcodeField,
     PublicEmailField,
@@ -80,10 +81,22 @@ class ServicePageQuerySet(PageQuerySet):
 
     def for_listing(self, locale: Locale):
         """Shown services in ``locale`` (or in Dutch where not translated),
-        ready for result cards."""
+        ready for result cards: those in her language first, then the Dutch
+        ones, each in title order."""
         from ..languages import with_dutch_fallback
 
-        return with_dutch_fallback(self.shown(), locale).for_cards().order_by("title")
+        return (
+            with_dutch_fallback(self.shown(), locale)
+            .for_cards()
+            .alias(
+                fallback=models.Case(
+                    models.When(locale=locale, then=0),
+                    default=1,
+                    output_field=models.IntegerField(),
+                )
+            )
+            .order_by("fallback", "title_key", "pk")
+        )
 
     def update_listed(self, **values) -> int:
         """``update()`` for what listings show (``LISTED_FIELDS``, the partner
@@ -193,6 +206,9 @@ class ServicePage(Page):
     partner_type = models.CharField(
         max_length=30, choices=PartnerType.choices, blank=True, editable=False
     )
+    # The title as its language's readers sort it (directory/collation.py),
+    # rewritten on every save: listings and both search backends order by it.
+    title_key = models.CharField(max_length=KEY_LENGTH, blank=True, editable=False)
 
     objects = ServicePageManager()
     base_form_class = ServicePageForm
@@ -271,8 +287,11 @@ class ServicePage(Page):
         return super().get_indexed_objects().prefetch_related("themes", "audiences", "languages")
 
     def save(self, *args, **kwargs):
-        result = super().save(*args, **kwargs)
+        self.title_key = title_key(self.title)
         update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "title" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "title_key"}
+        result = super().save(*args, **kwargs)
         relations = {relation for relation, *_rest in MASKED_FACETS.values()}
         if update_fields is None or relations & set(update_fields):
             # ClusterableModel.save writes the relations last, so they are in

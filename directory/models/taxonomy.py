@@ -98,6 +98,19 @@ class ThemeIndexPage(RoutablePageMixin, DirectoryIndexPage):
         ]
         return context
 
+    def get_sitemap_urls(self, request=None):
+        """The index, then each theme's page below it."""
+        urls = super().get_sitemap_urls(request)
+        base = urls[0]["location"].rstrip("/") + "/"
+        for theme in Theme.for_locale(self.locale):
+            urls.append(
+                {
+                    "location": base + self.reverse_subpage("theme", args=(theme.slug,)),
+                    "lastmod": urls[0]["lastmod"],
+                }
+            )
+        return urls
+
     @path("<slug:slug>/", name="theme")
     def theme(self, request, slug):
         from .service import ServicePage

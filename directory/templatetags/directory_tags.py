@@ -8,6 +8,7 @@ from django.utils.translation import get_language, get_language_info
 
 from wagtail.models import Locale, Page, Site
 
+from directory.links import language_of, page_url
 from directory.models import ContentPage, HomePage, PartnerIndexPage, ThemeIndexPage, WijkIndexPage
 
 register = template.Library()
@@ -105,7 +106,10 @@ def language_versions(context) -> list[dict]:
     current = get_language()
     versions = []
     for code, name in settings.LANGUAGES:
-        url = published.get(code) or translate_url(request.get_full_path(), code)
+        # The same address under the other prefix: slugs are the same in every
+        # language, and this keeps a routable page's sub-page (a theme) and
+        # the query of a search.
+        url = translate_url(request.get_full_path(), code)
         versions.append(
             {
                 "code": code,
@@ -120,15 +124,63 @@ def language_versions(context) -> list[dict]:
 
 
 @register.simple_tag(takes_context=True)
-def dutch_text_attributes(context) -> str:
-    """` lang="nl"` (and `dir="ltr"` on a right-to-left page) for text that stays
-    Dutch in every translation of the page, such as location names and notes on
-    opening hours, which are not translatable: WCAG 3.1.2 wants the language of such
-    a part marked. Empty on a Dutch page, where it would say nothing new."""
-    page = context.get("page")
-    dutch = settings.LANGUAGE_CODE
-    if not isinstance(page, Page) or page.locale.language_code == dutch:
+def localized_pageurl(context, page, route=None, *args) -> str:
+    """The address of ``page`` in the visitor's language, whether or not it is
+    translated (see directory/links.py); ``route`` and ``args`` name a sub-page
+    of a routable page. Every link to a page goes through this tag."""
+    if page is None:
         return ""
-    if get_language_info(page.locale.language_code)["bidi"]:
-        return mark_safe(f' lang="{dutch}" dir="ltr"')  # noqa: S308 - no user input
-    return mark_safe(f' lang="{dutch}"')  # noqa: S308 - no user input
+    return page_url(page, request=context.get("request"), route=route, args=args)
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_trail(context) -> list[dict]:
+    """The page's ancestors below the home page, each in the visitor's
+    language where translated (else in Dutch, with ``lang`` set), each linked
+    to its address in her language."""
+    page = context.get("page")
+    if not isinstance(page, Page):
+        return []
+    request = context.get("request")
+    locale = Locale.get_active()
+    trail = []
+    for ancestor in page.get_ancestors()[1:]:
+        shown = ancestor
+        if ancestor.locale_id != locale.pk:
+            shown = ancestor.get_translation_or_none(locale) or ancestor
+            if not shown.live:
+                shown = ancestor
+        trail.append(
+            {
+                "title": shown.title,
+                "url": page_url(shown, request=request),
+                "lang": _lang_attributes(language_of(shown, request)),
+            }
+        )
+    return trail
+
+
+def _lang_attributes(language: str) -> str:
+    """` lang="nl"` (and `dir="ltr"` on a right-to-left page) for text in
+    ``language`` on a page in another one: WCAG 3.1.2 wants such a part
+    marked, so a screen reader reads Dutch with a Dutch voice. Empty when the
+    text is in the visitor's language."""
+    current = get_language()
+    if language == current:
+        return ""
+    direction = "rtl" if get_language_info(language)["bidi"] else "ltr"
+    if direction != ("rtl" if get_language_info(current)["bidi"] else "ltr"):
+        return mark_safe(f' lang="{language}" dir="{direction}"')  # noqa: S308 - no user input
+    return mark_safe(f' lang="{language}"')  # noqa: S308 - no user input
+
+
+@register.simple_tag(takes_context=True)
+def text_language(context, item=None) -> str:
+    """The ``lang`` (and ``dir``) attributes for text of ``item`` (a page)
+    when it is not in the visitor's language: a Dutch page shown because it
+    has no translation yet. Without ``item``: text that stays Dutch in every
+    translation, such as location names and notes on opening hours, which are
+    not translatable. Empty when the text is in her language."""
+    if isinstance(item, Page):
+        return _lang_attributes(language_of(item, context.get("request")))
+    return _lang_attributes(settings.LANGUAGE_CODE)

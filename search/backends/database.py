@@ -161,7 +161,9 @@ class DatabaseBackend:
         if query.effective_sort == "relevance" and ranked is not None:
             order = self._by_relevance(rows, ranked[results[ranked]], locale)
         else:
-            order = self._in_order(rows, np.flatnonzero(results), query.effective_sort, nearest)
+            order = self._in_order(
+                rows, np.flatnonzero(results), query.effective_sort, nearest, locale
+            )
         on_page = order[start:stop]
         window = rows.pk[on_page].tolist()
         # The distances the page was ordered by; a service without a location has none.
@@ -225,15 +227,18 @@ class DatabaseBackend:
         return np.concatenate([ranked[own], ranked[~own]])
 
     @staticmethod
-    def _in_order(rows: Snapshot, results: np.ndarray, sort: str, nearest) -> np.ndarray:
+    def _in_order(
+        rows: Snapshot, results: np.ndarray, sort: str, nearest, locale: Locale
+    ) -> np.ndarray:
         """``results`` (positions, in title order) in the query's order. Ties
-        keep title order: the sorts are stable."""
+        keep title order: the sorts are stable. By title, those in her
+        language come first, then the Dutch ones not translated into it."""
         if sort == "distance":
             # Services without a location are infinitely far: last, by title.
             return results[np.argsort(nearest[results], kind="stable")]
         if sort == "verified":
             return results[np.argsort(-rows.verified[results], kind="stable")]
-        return results
+        return results[np.argsort(rows.locale[results] != locale.pk, kind="stable")]
 
     @staticmethod
     def _facets(

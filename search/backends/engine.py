@@ -79,8 +79,8 @@ def _other_filters(query: ServiceQuery) -> list[Q]:
     return filters
 
 
-def _sort(query: ServiceQuery) -> list:
-    tiebreak = [{"title.sort": "asc"}, {"pk": "asc"}]
+def _sort(query: ServiceQuery, language: str = "") -> list:
+    tiebreak = [{"title_key": "asc"}, {"pk": "asc"}]
     sort = query.effective_sort
     if sort == "relevance":
         return ["_score", *tiebreak]
@@ -95,6 +95,11 @@ def _sort(query: ServiceQuery) -> list:
         return [{"_geo_distance": geo}, *tiebreak]
     if sort == "verified":
         return [{"last_verified": "desc"}, *tiebreak]
+    if language and language != settings.LANGUAGE_CODE:
+        # Her language before Dutch: the hits hold only these two, so sorting
+        # on the language code in the right direction puts hers first.
+        direction = "asc" if language < settings.LANGUAGE_CODE else "desc"
+        return [{"language": direction}, *tiebreak]
     return tiebreak
 
 
@@ -172,7 +177,9 @@ def build_search(
         others = [q for name, q in facet_filters.items() if name != facet]
         bucket = search.aggs.bucket(facet, "filter", filter=Q("bool", filter=others))
         bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=1000)
-    search = search.sort(*_sort(query)).extra(from_=offset, size=size, track_total_hits=True)
+    search = search.sort(*_sort(query, language)).extra(
+        from_=offset, size=size, track_total_hits=True
+    )
     search = search.source(["pk"])
     if text:
         search = search.highlight(

@@ -110,6 +110,7 @@ class DocumentBuilder:
         "locale_id",
         "locale__language_code",
         "title",
+        "title_key",
         "summary",
         "body",
         "accessibility",
@@ -200,6 +201,7 @@ class DocumentBuilder:
                 else []
             ),
             "title": row["title"],
+            "title_key": row["title_key"],
             "summary": row["summary"],
             "body": plain_text(row["body"] or ""),
             "accessibility": row["accessibility"],

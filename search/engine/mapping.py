@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from elasticsearch_dsl import Index, Mapping, analyzer, token_filter
 
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4  # 3: analysed text and decompounding; 4: title_key, the title order
 
 # Built-in language analysers of OpenSearch and Elasticsearch; languages
 # without one use the standard analyser (Unicode word breaks, lower case).
@@ -125,6 +125,8 @@ def index_body(language: str) -> dict:
         "status",
     ):
         mapping.field(keyword, "keyword")
+    # Sorted on as stored: hexadecimal collation weights (directory/collation.py).
+    mapping.field("title_key", "keyword")
     mapping.field("pk", "long")
     mapping.field("last_verified", "date")
     mapping.field("locations", "geo_point")

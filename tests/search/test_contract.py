@@ -13,6 +13,7 @@ from wagtail.models import Locale, PageViewRestriction
 
 import pytest
 
+from directory.collation import title_key
 from directory.models import PartnerPage, ServicePage
 from search.geocoding import Point
 from search.query import ServiceQuery, search_services
@@ -49,9 +50,37 @@ def test_the_chosen_backend_answers_itself(backend, nl):
 
 
 def test_no_query_lists_every_live_service_by_title(backend, nl):
+    """In the order of the Unicode Collation Algorithm: letters by their
+    alphabet, case and accents after the letter, then the id."""
     services = every_hit(ServiceQuery(), nl)
-    expected = sorted(live(nl), key=lambda s: (s.title.lower(), s.pk))
+    expected = sorted(live(nl), key=lambda s: (title_key(s.title), s.pk))
     assert [s.pk for s in services] == [s.pk for s in expected]
+
+
+@pytest.mark.parametrize("code", ["ti", "ar"])
+def test_without_words_her_language_comes_before_the_dutch_fallbacks(backend, code):
+    """Each part in title order: Ge'ez and Arabic titles by their alphabet,
+    not after every Latin title as code points would have it."""
+    locale = Locale.objects.get(language_code=code)
+    services = every_hit(ServiceQuery(), locale)
+    own = [s for s in services if s.locale_id == locale.pk]
+    assert len(own) == 22
+    assert services[: len(own)] == own
+    assert all(s.locale.language_code == "nl" for s in services[len(own) :])
+    assert [s.pk for s in own] == [
+        s.pk for s in sorted(own, key=lambda s: (title_key(s.title), s.pk))
+    ]
+    first_page = run(ServiceQuery(), locale).page
+    assert all(hit.service.locale_id == locale.pk for hit in first_page)
+
+
+def test_collation_orders_letters_by_their_alphabet_not_their_code_points():
+    titles = ["Zwemles", "ärger", "Apotheek", "Ète", "eten"]
+    assert sorted(titles, key=title_key) == ["Apotheek", "ärger", "Ète", "eten", "Zwemles"]
+    # Ge'ez: ሀ (ha) comes before ለ (le) before መ (me), whatever the code points.
+    assert sorted(["መረዳእታ", "ሀገር", "ለውጢ"], key=title_key) == ["ሀገር", "ለውጢ", "መረዳእታ"]
+    # Arabic: alif before ba before mim.
+    assert sorted(["مساعدة", "بيت", "أسرة"], key=title_key) == ["أسرة", "بيت", "مساعدة"]
 
 
 def test_words_find_the_services_that_contain_them(backend, nl):

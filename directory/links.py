@@ -1,0 +1,58 @@
+"""Links that keep a resident in her language.
+
+A page read in Tigrinya links to the Tigrinya version of every other page: its
+translation, or, where there is none yet, the same address under ``/ti/``,
+which shows the Dutch page with a notice (``directory.views.serve``). Both are
+the same address: slugs are synchronised from the Dutch source and cannot be
+overridden (``PAGE_TRANSLATABLE_FIELDS``), so a page's address differs between
+languages only in its prefix. That is what lets every link be built without a
+query, whether the target is translated or not.
+
+Every link the site renders to a page goes through :func:`page_url` (in
+templates through ``{% localized_pageurl %}``); a link built from
+``page.url`` would switch a resident to Dutch whenever the target is an
+untranslated Dutch page, and save Dutch as her language.
+"""
+
+from __future__ import annotations
+
+from django.urls import translate_url
+from django.utils import translation
+
+from wagtail.models import Locale, Page
+
+
+def language_of(page: Page, request=None) -> str:
+    """The language code of ``page``'s content: one query per request for all
+    the pages it links, read into the request."""
+    codes = getattr(request, "_locale_codes", None)
+    if codes is None or page.locale_id not in codes:
+        codes = dict(Locale.objects.values_list("pk", "language_code"))
+        if request is not None:
+            request._locale_codes = codes
+    return codes[page.locale_id]
+
+
+def page_url(
+    page: Page,
+    language: str | None = None,
+    request=None,
+    route: str | None = None,
+    args: tuple = (),
+) -> str:
+    """The address of ``page`` in ``language`` (the active one by default):
+    ``route`` names a sub-page of a routable page (a theme of the themes
+    index), with its ``args``. Empty for a page that has no address (not
+    routable from any site)."""
+    language = language or translation.get_language()
+    url = page.get_url(request)
+    if not url:
+        return ""
+    if route is not None:
+        url = url.rstrip("/") + "/" + page.specific.reverse_subpage(route, args=args).lstrip("/")
+    own = language_of(page, request)
+    if own == language:
+        return url
+    # translate_url resolves the address in the language it is written in.
+    with translation.override(own):
+        return translate_url(url, language)
