@@ -20,7 +20,7 @@ def copy_title_keys(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("directory", "0005_title_key"),
-        ("search", "0004_rows_version"),
+        ("search", "0005_thesaurus"),
         ("wagtailcore", "0098_apitoken"),
     ]
 
