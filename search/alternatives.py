@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from django.db import models
 from django.urls import translate_url
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from wagtail.models import Locale
@@ -217,7 +218,9 @@ def _theme_index(locale: Locale, request) -> tuple[ThemeIndexPage | None, str]:
         return None, ""
     url = index.get_url(request) or ""
     if index.locale_id != locale.pk:
-        url = translate_url(url, locale.language_code)
+        # translate_url resolves the address in the active language, so in the index's.
+        with translation.override(index.locale.language_code):
+            url = translate_url(url, locale.language_code)
     return index, url
 
 
@@ -257,9 +260,9 @@ def dutch_matches(query: ServiceQuery, locale: Locale, request) -> DutchMatches 
     services = []
     for hit in results.page:
         page = hit.service
-        translation = page.get_translation_or_none(locale)
-        if translation is not None and translation.live:
-            page = translation
+        hers = page.get_hers_or_none(locale)
+        if hers is not None and hers.live:
+            page = hers
         services.append(
             ServiceLink(
                 title=page.title,
@@ -270,8 +273,14 @@ def dutch_matches(query: ServiceQuery, locale: Locale, request) -> DutchMatches 
     return DutchMatches(
         total=results.total,
         services=services,
-        search_url=translate_url(request.get_full_path(), default.language_code),
+        search_url=_in_language(request.get_full_path(), locale, default),
     )
+
+
+def _in_language(path: str, current: Locale, wanted: Locale) -> str:
+    """``path`` (in ``current``'s language) in ``wanted``'s language."""
+    with translation.override(current.language_code):
+        return translate_url(path, wanted.language_code)
 
 
 def no_results_help(

@@ -112,13 +112,6 @@ def test_a_suggestion_from_the_backend_is_offered_as_a_link_that_runs_it(code, r
     assert did_you_mean.a.get_text() == "schuldhulp"
 
 
-def test_the_engines_suggestion_is_rendered_on_the_page(client, use_engine):
-    part = no_results(search_page(client, "nl", q=TYPO))
-    did_you_mean = part.select_one(".ww-did-you-mean a")
-    assert did_you_mean is not None, "the engine suggested nothing for a typo"
-    assert "q=schuld" in did_you_mean["href"]
-
-
 def test_dutch_words_on_an_arabic_page_find_the_dutch_service_in_arabic(client):
     """ "huurachterstand" (rent arrears) is in the Dutch text of a service whose
     Arabic translation says it in Arabic: the Arabic search finds nothing, the
