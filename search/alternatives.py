@@ -260,7 +260,7 @@ def dutch_matches(query: ServiceQuery, locale: Locale, request) -> DutchMatches 
     services = []
     for hit in results.page:
         page = hit.service
-        hers = page.get_hers_or_none(locale)
+        hers = page.get_translation_or_none(locale)
         if hers is not None and hers.live:
             page = hers
         services.append(
