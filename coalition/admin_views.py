@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from wagtail.models import Page, PageLogEntry, TaskState
 
+from directory import localized
 from directory.models import PartnerPage, ServicePage
 
 from . import freshness, onboarding
@@ -187,7 +188,7 @@ def still_correct(request, page_id):
     messages.success(
         request,
         _("'%(title)s' is marked as checked on %(date)s.")
-        % {"title": page.title, "date": checked.strftime("%d-%m-%Y")},
+        % {"title": page.title, "date": localized.day(checked)},
     )
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):

@@ -102,6 +102,13 @@ class ServiceSearchForm(forms.Form):
             )
         return point
 
+    def unknown_place(self) -> str:
+        """The place she typed when no geocoder knows it; the search then runs
+        without a place (see the notice in search/includes/notices.html)."""
+        if self.is_valid() or not self.has_error("place", "unknown_place"):
+            return ""
+        return self.data.get("place", "").strip()
+
     def to_query(self) -> ServiceQuery:
         """The query built from the fields that are valid."""
         self.is_valid()

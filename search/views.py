@@ -6,6 +6,7 @@ from wagtail.models import Locale
 
 from directory.links import page_url
 
+from .alternatives import no_results_help
 from .forms import MAX_QUERY_LENGTH, ServiceSearchForm
 from .query import search_services, suggest_services
 
@@ -19,7 +20,17 @@ def search(request):
     template = (
         "search/includes/results.html" if request.GET.get("partial") else "search/search.html"
     )
-    return TemplateResponse(request, template, {"form": form, "query": query, "results": results})
+    context = {
+        "form": form,
+        "query": query,
+        "results": results,
+        # Said at the top of the results: the search ran without the place.
+        "unknown_place": form.unknown_place(),
+        "no_results_help": (
+            None if results.total else no_results_help(request, query, locale, results)
+        ),
+    }
+    return TemplateResponse(request, template, context)
 
 
 @require_GET

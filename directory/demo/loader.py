@@ -119,9 +119,14 @@ class _Loader:
         self.audiences = {a.slug: a for a in Audience.objects.filter(locale=self.locale)}
         self.languages = {language.code: language for language in Language.objects.all()}
 
-        municipality, created = Municipality.objects.update_or_create(
-            cbs_code=data["municipality"]["code"], defaults={"name": data["municipality"]["name"]}
-        )
+        municipality = Municipality.objects.filter(cbs_code=data["municipality"]["code"]).first()
+        created = municipality is None
+        municipality = municipality or Municipality(cbs_code=data["municipality"]["code"])
+        municipality.name = data["municipality"]["name"]
+        municipality.phone = data["municipality"].get("phone", "")
+        # Through the same validation as the admin form (the phone number above all).
+        municipality.full_clean()
+        municipality.save()
         self.report.created["Municipality"] += created
         self.municipality = municipality
 

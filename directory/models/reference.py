@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from ..fields import phone_field
 from ..validators import validate_cbs_municipality_code, validate_iso_639
 
 
@@ -18,8 +19,11 @@ class Municipality(index.Indexed, models.Model):
         validators=[validate_cbs_municipality_code],
         help_text=_("GM followed by 4 digits, for example GM0344"),
     )
+    # Shown to residents whose search found nothing, beside the national
+    # helplines: the municipality is where anyone can ask anything.
+    phone = phone_field(_("general phone number"))
 
-    panels = [FieldPanel("name"), FieldPanel("cbs_code")]
+    panels = [FieldPanel("name"), FieldPanel("cbs_code"), FieldPanel("phone")]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
