@@ -14,9 +14,9 @@ so these patterns win), with two extra checks: the user must be able to edit the
 source page (for a snippet: to add rows of its model, which a translation makes),
 and may publish targets only where Wagtail would let her publish them.
 
-When it can go: once wagtail-localize checks page permissions in these views
-and snippet permissions in these views; no release does as of wagtail-localize
-1.14.5 (check the release notes of the next one). The cells ``submit_translation``,
+When it can go: once wagtail-localize checks page and snippet permissions in these
+views; no release does as of wagtail-localize 1.14.5, so the first release after
+1.14.5 that says so in its changelog. The cells ``submit_translation``,
 ``sync_translation``, ``sync_and_publish``, ``submit_snippet_translation_*`` and
 ``sync_snippet_translation_*`` of ``tests/coalition/test_permission_matrix.py``
 must then pass without it.
