@@ -19,7 +19,8 @@ class DirectoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals
+        from . import redirects, signals
 
         post_migrate.connect(create_locales, sender=self, dispatch_uid="directory_create_locales")
         signals.connect()
+        redirects.connect()

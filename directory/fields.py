@@ -47,8 +47,21 @@ def longitude_field(**kwargs):
     )
 
 
+class PhoneField(PhoneNumberField):
+    """A phone number that keeps its country wherever it is written down.
+
+    Wagtail writes drafts and revisions through ``value_to_string``, which is
+    ``str()`` of the number: the national format, without the country. Published
+    again, ``+49 30 12345678`` came back as the Dutch ``030 12345678``, invalid,
+    and publishing failed. Revisions get the same E.164 as the database column.
+    """
+
+    def value_to_string(self, obj):
+        return self.get_prep_value(self.value_from_object(obj)) or ""
+
+
 def phone_field(verbose_name, **kwargs):
-    return PhoneNumberField(
+    return PhoneField(
         verbose_name,
         blank=True,
         help_text=_("A Dutch number such as 030 123 4567, or international with +"),

@@ -1,5 +1,7 @@
 import re
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
@@ -10,27 +12,50 @@ from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
+def refuse_direction_controls(form) -> None:
+    """Adds an error to each text field of ``form`` and of its inline forms (a
+    service's locations and opening-hours exceptions) that holds a direction control."""
+    for name, value in list(getattr(form, "cleaned_data", {}).items()):
+        if isinstance(value, str) and BIDI_CONTROLS.search(value):
+            form.add_error(
+                name,
+                _(
+                    "This text contains invisible characters that change the reading "
+                    "direction (U+202A–U+202E or U+2066–U+2069). Remove them, for "
+                    "example by typing the text again."
+                ),
+            )
+    for formset in getattr(form, "formsets", {}).values():
+        for child in formset.forms:
+            # Cleans the inline form now; its formset reuses these errors.
+            child.errors  # noqa: B018
+            refuse_direction_controls(child)
+
+
 class SafeTextMixin:
     """Refuses invisible direction controls in every text field, keeping the rest
     of what the editor typed."""
 
     def clean(self):
         cleaned_data = super().clean()
-        for name, value in list(cleaned_data.items()):
-            if isinstance(value, str) and BIDI_CONTROLS.search(value):
-                self.add_error(
-                    name,
-                    _(
-                        "This text contains invisible characters that change the reading "
-                        "direction (U+202A–U+202E or U+2066–U+2069). Remove them, for "
-                        "example by typing the text again."
-                    ),
-                )
+        refuse_direction_controls(self)
         return cleaned_data
 
 
 class DirectoryPageForm(SafeTextMixin, WagtailAdminPageForm):
-    pass
+    def clean_slug(self):
+        # Page.slug allows unicode, and Wagtail's form leaves that to the
+        # browser's slug input, so a posted unicode slug was kept.
+        slug = self.cleaned_data.get("slug", "")
+        if not settings.WAGTAIL_ALLOW_UNICODE_SLUGS and not slug.isascii():
+            raise ValidationError(
+                _(
+                    "Use only letters a-z without accents, digits and hyphens in the "
+                    "address, for example taalcafe-overvecht."
+                ),
+                code="slug_ascii",
+            )
+        return slug
 
 
 class DirectoryModelForm(SafeTextMixin, WagtailAdminModelForm):

@@ -3,11 +3,16 @@ from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.forms.models import register_form_field_override
+from wagtail.fields import RichTextField
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Audience, Language, Municipality, ServicePage, Theme
 from .plain_language import plain_language_warnings
+from .rich_text import RichTextFormField
+
+register_form_field_override(RichTextField, override={"form_class": RichTextFormField})
 
 
 class ThemeViewSet(SnippetViewSet):

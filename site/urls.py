@@ -9,12 +9,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from coalition import page_admin_permissions
 from coalition import views as coalition_views
 from directory import views as directory_views
 from directory.sitemap import LanguageSitemap
 from search import views as search_views
 
 urlpatterns = [
+    # Before Wagtail's admin: the same addresses with the permission checks it lacks.
+    path("admin/", include(page_admin_permissions.urlpatterns)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Wagtail's view hands the sitemap the request: its scheme and host.

@@ -266,10 +266,12 @@ FRESHNESS_EXPIRED_STAY_PUBLIC = env("FRESHNESS_EXPIRED_STAY_PUBLIC")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Phone numbers are stored as E.164 and read as Dutch numbers when typed
-# without a country code.
+# without a country code. Forms show Dutch numbers the Dutch way (the widget
+# does that for the default region) and every other number with its country
+# code, so that saving the form again keeps the country.
 PHONENUMBER_DEFAULT_REGION = "NL"
 PHONENUMBER_DB_FORMAT = "E164"
-PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
 LOGGING = {
     "version": 1,

@@ -10,12 +10,12 @@ from django.urls import reverse
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Collection, CollectionViewRestriction
-from wagtail.test.utils.form_data import rich_text
+from wagtail.test.utils.form_data import inline_formset, rich_text
 
 import pytest
 from PIL import Image as PILImage
 
-from coalition.models import PartnerAccess
+from coalition.models import ContactPerson, PartnerAccess
 from directory.models import ServicePage, WijkPage
 from tests.directory.test_page_tree import service_form_data
 
@@ -197,3 +197,130 @@ def test_documents_are_served_by_django_with_their_collections_permissions(
     response = reader.get(document.url)
     assert response.status_code == 200
     assert b"intern" in b"".join(response.streaming_content)
+
+
+def test_rich_text_in_json_that_is_not_the_editors_format_is_a_form_error_on_the_field(
+    editor_client, partner
+):
+    response = add_service(
+        editor_client, partner, body='{"blocks":"nope","entityMap":[]}', slug="vreemde-json"
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert [error.code for error in form.errors.as_data()["body"]] == ["rich_text_format"]
+    assert form["summary"].value() == "Hulp bij het invullen van formulieren van de gemeente."
+    assert not ServicePage.objects.filter(slug="vreemde-json").exists()
+
+
+CONTACT_PERSON = {
+    "name": "Noor Bakker (test)",
+    "role": "Wijkcoach",
+    "phone": "030 799 1234",
+    "email": "",
+    "availability": "",
+    "note": "",
+}
+
+
+def test_a_partner_editor_creates_a_contact_person_from_the_chooser(access, django_user_model):
+    client = Client()
+    client.force_login(staff_of(django_user_model, access, "kiezer"))
+    response = client.post(
+        "/admin/snippets/choose/coalition/contactperson/create/",
+        {**CONTACT_PERSON, "partner": access.partner.pk},
+    )
+    assert response.status_code == 200
+    assert response.json()["step"] == "chosen"
+    assert ContactPerson.objects.filter(name="Noor Bakker (test)", partner=access.partner).exists()
+
+
+def test_the_chooser_creates_no_contact_person_for_another_partner(access, django_user_model):
+    other = PartnerAccess.objects.exclude(pk=access.pk).order_by("pk").first()
+    client = Client()
+    client.force_login(staff_of(django_user_model, access, "kiezer2"))
+    response = client.post(
+        "/admin/snippets/choose/coalition/contactperson/create/",
+        {**CONTACT_PERSON, "partner": other.partner.pk},
+    )
+    assert response.status_code < 500
+    assert not ContactPerson.objects.filter(name="Noor Bakker (test)").exists()
+
+
+OVERRIDE = "Buurthuis \u202eeiruoF\u202c (test)"
+
+
+@pytest.mark.parametrize(
+    ("formset", "row", "field"),
+    [
+        (
+            "locations",
+            {
+                "address": "Teststraat 1",
+                "postcode": "3563 AB",
+                "city": "Utrecht",
+                "latitude": "52.117",
+                "longitude": "5.113",
+            },
+            "name",
+        ),
+        (
+            "locations",
+            {
+                "name": "",
+                "postcode": "3563 AB",
+                "city": "Utrecht",
+                "latitude": "52.117",
+                "longitude": "5.113",
+            },
+            "address",
+        ),
+        ("opening_hours_exceptions", {"start_date": "2026-12-25", "closed": "on"}, "note"),
+    ],
+)
+def test_direction_overrides_in_inline_forms_are_refused(
+    editor_client, partner, formset, row, field
+):
+    response = add_service(
+        editor_client,
+        partner,
+        slug="bidi-inline",
+        **{formset: inline_formset([{**row, field: OVERRIDE}])},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].formsets[formset].forms[0].errors
+    assert "U+202A" in str(errors[field])
+    assert not ServicePage.objects.filter(slug="bidi-inline").exists()
+
+
+def test_direction_overrides_in_a_contact_person_are_refused(access, django_user_model):
+    client = Client()
+    client.force_login(staff_of(django_user_model, access, "bidi-contact"))
+    response = client.post(
+        reverse("wagtailsnippets_coalition_contactperson:add"),
+        {**CONTACT_PERSON, "name": OVERRIDE, "partner": access.partner.pk},
+    )
+    assert response.status_code == 200
+    assert "U+202A" in str(response.context["form"].errors["name"])
+    assert not ContactPerson.objects.filter(name=OVERRIDE).exists()
+
+
+def test_a_unicode_slug_is_refused_while_unicode_slugs_are_off(editor_client, partner):
+    response = add_service(editor_client, partner, slug="dïenst-ديون")
+    assert response.status_code == 200
+    errors = response.context["form"].errors.as_data()["slug"]
+    assert [error.code for error in errors] == ["slug_ascii"]
+    assert "taalcafe-overvecht" in str(errors[0].message)
+    assert not ServicePage.objects.filter(slug="dïenst-ديون").exists()
+
+
+def test_the_image_form_says_that_images_are_always_public(editor_client, access):
+    image = Image.objects.create(
+        title="Openbaar beeld",
+        file=SimpleUploadedFile("b.png", png_bytes()),
+        collection=access.collection,
+    )
+    CollectionViewRestriction.objects.create(
+        collection=access.collection, restriction_type=CollectionViewRestriction.LOGIN
+    )
+    html = editor_client.get(reverse("wagtailimages:edit", args=(image.pk,))).content.decode()
+    assert "Afbeeldingen zijn altijd openbaar" in html

@@ -15,20 +15,22 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
-from wagtail.models import Locale, Page, PageLogEntry, Revision
+from wagtail.models import Locale, Page, PageLogEntry, PageViewRestriction, Revision
 from wagtail_localize.models import TranslationSource
 
 import pytest
 from PIL import Image as PILImage
 
 from coalition.models import ContactPerson, PartnerAccess
-from directory.models import PartnerPage, ServicePage, WijkPage
+from coalition.roles import MODERATORS
+from directory.models import Audience, PartnerPage, ServicePage, Theme, WijkPage
 from tests.directory.test_page_tree import service_form_data
 
 from .helpers import denied, make_user, moderator, professional, staff_of
@@ -301,6 +303,39 @@ def move(c, side, world, role):
     return moved or refused(r)
 
 
+def move_confirm_page(c, side, world, role):
+    """The confirmation before a move names the page: only for who may move it."""
+    r = c.get(reverse("wagtailadmin_pages:move_confirm", args=(side.draft.pk, world.neutral.pk)))
+    return found(r, side.draft.title)
+
+
+def cancel_workflow_confirmation(c, side, world, role):
+    """Publishing a page in review first asks to cancel the step it is at."""
+    page = side.in_review
+    r = c.get(reverse("wagtailadmin_pages:confirm_workflow_cancellation", args=(page.pk,)))
+    return found(r, "Partnerreview")
+
+
+def bulk_publish_listing(c, side, world, role):
+    """The bulk action lists the chosen pages, also those the user may not publish."""
+    url = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+    r = c.get(f"{url}?id={side.draft.pk}")
+    return found(r, side.draft.title)
+
+
+def page_chooser_restricted(c, side, world, role):
+    """A live page only moderators may view is not in the chooser for others."""
+    page = side.live_service
+    restriction = PageViewRestriction.objects.create(
+        page=page, restriction_type=PageViewRestriction.GROUPS
+    )
+    restriction.groups.set([Group.objects.get(name=MODERATORS)])
+    page.title = page.draft_title = f"Afgeschermd {side.word}"
+    page.save(update_fields=["title", "draft_title"])
+    r = c.get(reverse("wagtailadmin_choose_page_search"), {"q": side.word})
+    return found(r, page.title)
+
+
 def copy(c, side, world, role):
     home = world.homes.get(role, world.neutral)
     slug = f"kopie-{side.word}"
@@ -354,6 +389,44 @@ def sync_and_publish(c, side, world, role):
     # Editors may sync their own pages; only the publishing must not happen.
     assert r.status_code in (302, 403, 404) or denied(r), r.status_code
     return False
+
+
+def _snippet_translation_actions(model):
+    """Submit and sync translations of one of the coalition's shared lists, which
+    no partner owns: ``target`` makes no difference to them."""
+    name = model._meta.model_name
+
+    def term():
+        dutch = Locale.objects.get(language_code="nl")
+        return model.objects.filter(locale=dutch).order_by("pk").first()
+
+    def submit(c, side, world, role):
+        source = term()
+        # A partner's editor once made both, and they appeared on the public site.
+        locales = list(Locale.objects.filter(language_code__in=["ar", "en"]))
+        model.objects.filter(translation_key=source.translation_key, locale__in=locales).delete()
+        r = c.post(
+            reverse(
+                "wagtail_localize:submit_snippet_translation",
+                args=(model._meta.app_label, name, source.pk),
+            ),
+            {"locales": [locale.pk for locale in locales]},
+        )
+        made = model.objects.filter(
+            translation_key=source.translation_key, locale__in=locales
+        ).exists()
+        return made or refused(r)
+
+    def sync(c, side, world, role):
+        source, _created = TranslationSource.get_or_create_from_instance(term())
+        before = source.last_updated_at
+        r = c.post(reverse("wagtail_localize:update_translations", args=(source.pk,)), {})
+        source.refresh_from_db()
+        return source.last_updated_at != before or refused(r)
+
+    submit.__name__ = f"submit_snippet_translation_{name}"
+    sync.__name__ = f"sync_snippet_translation_{name}"
+    return [submit, sync]
 
 
 def approve(c, side, world, role):
@@ -483,10 +556,15 @@ ACTIONS = {
         bulk_delete,
         delete,
         move,
+        move_confirm_page,
+        cancel_workflow_confirmation,
+        bulk_publish_listing,
         copy,
         submit_translation,
         sync_translation,
         sync_and_publish,
+        *_snippet_translation_actions(Theme),
+        *_snippet_translation_actions(Audience),
         approve,
         upload_image,
         choose_image,
@@ -497,6 +575,7 @@ ACTIONS = {
         manage_users,
         admin_search,
         page_chooser,
+        page_chooser_restricted,
         admin_api,
     ]
 }
@@ -525,10 +604,20 @@ EXPECTED = {
     "bulk_delete": insiders,
     "delete": insiders,
     "move": lambda target: COALITION,
+    "move_confirm_page": lambda target: COALITION,
+    "cancel_workflow_confirmation": insiders,
+    "bulk_publish_listing": insiders,
     "copy": insiders,
     "submit_translation": insiders,
     "sync_translation": insiders,
     "sync_and_publish": publishers,
+    # The shared lists are the administrators' (who may also give that right to
+    # a group): no partner's staff translates them, not even into a new language.
+    **{
+        f"{verb}_snippet_translation_{model}": lambda target: {"administrator"}
+        for verb in ("submit", "sync")
+        for model in ("theme", "audience")
+    },
     "approve": publishers,
     # Moderators choose pictures and files; only partners and administrators upload them.
     "upload_image": lambda target: STAFF_OF[target] | {"administrator"},
@@ -548,6 +637,7 @@ EXPECTED = {
     "manage_users": lambda target: {"administrator"},
     "admin_search": insiders,
     "page_chooser": insiders,
+    "page_chooser_restricted": insiders,
     "admin_api": insiders,
 }
 
@@ -583,4 +673,4 @@ def test_permission_matrix(
 
 
 def test_the_matrix_covers_every_role_action_and_ownership():
-    assert len(CELLS) == len(ROLES) * len(ACTIONS) * 2 == 416
+    assert len(CELLS) == len(ROLES) * len(ACTIONS) * 2 == 544
