@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0004_search_indexes'),
+        ('directory', '0006_municipality_phone'),
     ]
 
     operations = [
