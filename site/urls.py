@@ -14,6 +14,8 @@ from coalition import views as coalition_views
 from directory import views as directory_views
 from search import views as search_views
 
+from .throttling import limited
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -36,8 +38,12 @@ if settings.DEBUG:
 # Every public address carries its language (/nl/, /en/...), so a shared link
 # opens in the language it was shared in.
 urlpatterns += i18n_patterns(
-    path("zoeken/", search_views.search, name="search"),
-    path("zoeken/suggesties/", search_views.suggest, name="search_suggest"),
+    path("zoeken/", limited("RATELIMIT_SEARCH", search_views.search), name="search"),
+    path(
+        "zoeken/suggesties/",
+        limited("RATELIMIT_SUGGEST", search_views.suggest),
+        name="search_suggest",
+    ),
     path("inloggen/", coalition_views.ProfessionalLoginView.as_view(), name="professional_login"),
     path(
         "uitloggen/", coalition_views.ProfessionalLogoutView.as_view(), name="professional_logout"
