@@ -55,7 +55,7 @@ checks: messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=wijkwijzer.settings.production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
-	  ALLOWED_HOSTS=wijkwijzer.example $(PY) manage.py check --deploy --fail-level WARNING
+	  ALLOWED_HOSTS=wijkwijzer.example CACHE_URL=redis://127.0.0.1:6379/0 $(PY) manage.py check --deploy --fail-level WARNING
 
 test-sqlite: messages engine
 	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest

@@ -7,13 +7,17 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.components import Component
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
 from wagtail.log_actions import LogFormatter
+from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser
 from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
+
+from axes.models import AccessAttempt
 
 from directory.models import ServicePage
 
@@ -249,3 +253,32 @@ class UncheckedServicesPanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_unchecked_services_panel(request, panels):
     panels.append(UncheckedServicesPanel(request))
+
+
+class UnlockOnlyPolicy(ModelPermissionPolicy):
+    """Failed logins are recorded by django-axes, never typed in: an
+    administrator may list and delete them (which unlocks), nothing else."""
+
+    def user_has_permission(self, user, action):
+        return action in ("view", "delete") and user.is_active and user.is_superuser
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+register_permission_policy(AccessAttempt, UnlockOnlyPolicy(AccessAttempt))
+
+
+class LockedLoginViewSet(ModelViewSet):
+    model = AccessAttempt
+    icon = "lock"
+    menu_label = _("Locked logins")
+    add_to_settings_menu = True
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time"]
+    search_fields = ["username", "ip_address"]
+    form_fields = ["username"]
+
+
+@hooks.register("register_admin_viewset")
+def register_locked_logins():
+    return LockedLoginViewSet("locked_logins")

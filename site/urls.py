@@ -15,6 +15,8 @@ from directory import views as directory_views
 from directory.sitemap import LanguageSitemap
 from search import views as search_views
 
+from .throttling import limited
+
 urlpatterns = [
     # Before Wagtail's admin: the same addresses with the permission checks it lacks.
     path("admin/", include(page_admin_permissions.urlpatterns)),
@@ -40,8 +42,12 @@ if settings.DEBUG:
 # Every public address carries its language (/nl/, /en/...), so a shared link
 # opens in the language it was shared in.
 urlpatterns += i18n_patterns(
-    path("zoeken/", search_views.search, name="search"),
-    path("zoeken/suggesties/", search_views.suggest, name="search_suggest"),
+    path("zoeken/", limited("RATELIMIT_SEARCH", search_views.search), name="search"),
+    path(
+        "zoeken/suggesties/",
+        limited("RATELIMIT_SUGGEST", search_views.suggest),
+        name="search_suggest",
+    ),
     path("inloggen/", coalition_views.ProfessionalLoginView.as_view(), name="professional_login"),
     path(
         "uitloggen/", coalition_views.ProfessionalLogoutView.as_view(), name="professional_logout"

@@ -4,6 +4,7 @@ Every environment variable the project reads is declared once, in ``env`` below,
 with its type and default, and listed in the README.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -34,6 +35,12 @@ env = environ.Env(
     SEARCH_INDEX_PREFIX=(str, "wijkwijzer"),
     GEOCODER=(str, "offline"),
     FRESHNESS_EXPIRED_STAY_PUBLIC=(bool, True),
+    CACHE_URL=(str, "locmemcache://"),
+    CLIENT_IP_HEADER=(str, ""),
+    LOGIN_FAILURE_LIMIT=(int, 5),
+    LOGIN_COOLOFF_MINUTES=(int, 15),
+    RATELIMIT_SEARCH=(str, "60/m"),
+    RATELIMIT_SUGGEST=(str, "180/m"),
 )
 
 DEBUG = env("DEBUG")
@@ -67,6 +74,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "phonenumber_field",
+    "axes",
+    "django_ratelimit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -91,7 +100,39 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wijkwijzer.csp.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Failed logins are counted per account and per address (django-axes, in the
+# database, so every app process sees the same count); after
+# LOGIN_FAILURE_LIMIT failures that account or address waits
+# LOGIN_COOLOFF_MINUTES. `manage.py axes_reset` (or axes_reset_username NAME,
+# axes_reset_ip ADDRESS) unlocks at once, as does the admin's "Locked logins".
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env("LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env("LOGIN_COOLOFF_MINUTES"))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "wijkwijzer.throttling.locked_out"
+AXES_CLIENT_IP_CALLABLE = "wijkwijzer.throttling.client_ip"
+# Passwords are never logged; user names are, to see who is attacked.
+AXES_SENSITIVE_PARAMETERS = []
+
+# Public endpoints that cost a search are limited per client address, counted
+# in the default cache: it must be shared by every app process (Redis,
+# CACHE_URL=redis://...) in production. Beyond the limit: 429 with Retry-After.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER")
+RATELIMIT_IP_META_KEY = "wijkwijzer.throttling.client_ip"
+RATELIMIT_SEARCH = env("RATELIMIT_SEARCH")
+RATELIMIT_SUGGEST = env("RATELIMIT_SUGGEST")
+CACHES = {"default": env.cache_url("CACHE_URL")}
+# Django's own RedisCache increments atomically (INCR); django-ratelimit only
+# lists the third-party Redis backend as supported.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 ROOT_URLCONF = "wijkwijzer.urls"
 WSGI_APPLICATION = "wijkwijzer.wsgi.application"

@@ -13,6 +13,9 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # runserver serves static files from the finders; collectstatic is for production.
 STATIC_ROOT = None
 
+# One runserver process: its in-memory cache counts every request.
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405
+
 # An untracked local.py may override anything for one developer's machine.
 with contextlib.suppress(ImportError):
     from .local import *  # noqa: F403

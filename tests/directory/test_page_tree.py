@@ -95,7 +95,8 @@ def service_form_data(wijk: WijkPage, **overrides) -> dict:
 
 class EditorCreatesAService(WagtailPageTestCase):
     def setUp(self):
-        self.login()
+        # Forced: django-axes needs the request that client.login() leaves out.
+        self.client.force_login(self.create_test_user())
         self.partner = PartnerPage.objects.order_by("path").first()
         self.wijk = WijkPage.objects.get(cbs_code="WK034403")
 
