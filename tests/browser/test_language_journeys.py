@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from .axe import axe_violations, blocking, describe
 from .conftest import DESKTOP, PHONE
 
 ONLY_IN_DUTCH = {"ti": "ብሆላንድኛ ጥራይ", "ar": "بالهولندية فقط"}
@@ -17,6 +18,11 @@ def expect_dutch(locator, code: str) -> None:
     expect(locator).to_have_attribute("lang", "nl")
     if code == "ar":
         expect(locator).to_have_attribute("dir", "ltr")
+
+
+def expect_accessible(page: Page) -> None:
+    violations = blocking(axe_violations(page))
+    assert not violations, describe(violations)
 
 
 def follow(page: Page, link) -> None:
@@ -31,7 +37,8 @@ def follow(page: Page, link) -> None:
 def test_a_resident_walks_through_the_site_and_stays_in_her_language(
     new_context, code, device, demo, screenshot
 ):
-    page = new_context(device, locale=code).new_page()
+    # bypass_csp lets axe's script in; the pages themselves are unchanged.
+    page = new_context(device, locale=code, bypass_csp=True).new_page()
     visited: list[str] = []
     page.on(
         "framenavigated",
@@ -50,12 +57,14 @@ def test_a_resident_walks_through_the_site_and_stays_in_her_language(
     expect(dutch_card.locator(".ww-only-dutch")).to_have_text(ONLY_IN_DUTCH[code])
     title = dutch_card.locator(".ww-card__title a")
     expect_dutch(title, code)
+    expect_accessible(page)
 
     # A service that exists only in Dutch: the Dutch text with a notice in her language.
     follow(page, title)
     expect(page.locator(".ww-untranslated .ww-only-dutch")).to_have_text(ONLY_IN_DUTCH[code])
     expect_dutch(page.get_by_role("heading", level=1), code)
     expect(page.locator("html")).to_have_attribute("lang", code)
+    expect_accessible(page)
     screenshot(page, "dutch-only-service")
 
     # Back to the theme, then home by the site's name.

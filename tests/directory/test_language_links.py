@@ -244,3 +244,21 @@ def test_partners_without_translation_are_linked_under_her_prefix(client):
     page = soup(client.get(under("ti", dutch(PartnerIndexPage).get())))
     hrefs = {a["href"] for a in page.select(".ww-card__title a")}
     assert under("ti", partner.first()) in hrefs
+
+
+@pytest.mark.parametrize("code", ["ti", "ar"])
+def test_a_theme_lists_her_language_first_then_the_dutch_fallbacks(client, code):
+    themes = dutch(ThemeIndexPage).get()
+    locale = Locale.objects.get(language_code=code)
+    theme = max(
+        Theme.objects.filter(locale__language_code="nl"),
+        key=lambda theme: (
+            ServicePage.objects.for_listing(locale)
+            .filter(themes__slug=theme.slug, locale=locale)
+            .count()
+        ),
+    )
+    page = soup(client.get(f"{under(code, themes)}{theme.slug}/"))
+    dutch_only = [bool(card.select_one(".ww-only-dutch")) for card in page.select(".ww-card")]
+    assert False in dutch_only and True in dutch_only
+    assert dutch_only == sorted(dutch_only)
