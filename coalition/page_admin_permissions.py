@@ -70,6 +70,8 @@ def page_bulk_action(request, action):
     else:
         pages = Page.objects.filter(pk__in=[i for i in ids if i.isdigit()])
     editable = [str(page.pk) for page in pages if can_edit(request.user, page)]
+    if not editable:
+        raise PermissionDenied
     query = request.GET.copy()
     query.setlist("id", editable)
     query.pop("childOf", None)
