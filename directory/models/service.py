@@ -284,7 +284,12 @@ class ServicePage(Page):
         # Wagtail's search indexing does not prefetch ParentalManyToManyFields,
         # and reads each related field five times per page: without this,
         # update_index ran 15 queries per service.
-        return super().get_indexed_objects().prefetch_related("themes", "audiences", "languages")
+        return (
+            super()
+            .get_indexed_objects()
+            .select_related("locale")
+            .prefetch_related("themes", "audiences", "languages")
+        )
 
     def save(self, *args, **kwargs):
         self.title_key = title_key(self.title)
