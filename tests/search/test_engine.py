@@ -52,7 +52,9 @@ def test_dutch_stemming_finds_other_forms_of_a_word(use_engine, nl):
 def test_social_domain_synonyms_find_the_same_help(use_engine, nl):
     worries = search_services(ServiceQuery(text="geldzorgen"), nl, per_page=200)
     debts = search_services(ServiceQuery(text="schulden"), nl, per_page=200)
-    assert worries.total == debts.total > 0
+    # Geldzorgen also finds services saying "geld" and "zorgen" apart (a compound).
+    assert debts.total > 0
+    assert {h.service.pk for h in debts.page} <= {h.service.pk for h in worries.page}
     nt2 = {h.service.pk for h in search_services(ServiceQuery(text="nt2"), nl, per_page=200).page}
     language_lessons = {
         s.pk
