@@ -37,13 +37,26 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY is not set" in result.stderr
 
 
+PRODUCTION = {
+    "SECRET_KEY": "a-long-random-test-value-" + "x7Gq" * 12,
+    "ALLOWED_HOSTS": "wijkwijzer.example",
+    "CACHE_URL": "redis://127.0.0.1:6379/0",
+}
+
+
 def test_production_settings_pass_the_deployment_checklist():
-    result = run_with_settings(
-        "wijkwijzer.settings.production",
-        SECRET_KEY="a-long-random-test-value-" + "x7Gq" * 12,
-        ALLOWED_HOSTS="wijkwijzer.example",
-    )
+    result = run_with_settings("wijkwijzer.settings.production", **PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_a_cache_that_app_processes_do_not_share():
+    """Rate limits count in the cache: one in each process's memory would let
+    every gunicorn worker serve the whole limit again."""
+    result = run_with_settings(
+        "wijkwijzer.settings.production", **{**PRODUCTION, "CACHE_URL": "locmemcache://"}
+    )
+    assert result.returncode != 0
+    assert "django_ratelimit.E003" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(

@@ -127,4 +127,6 @@ def test_publishing_while_the_engine_is_down_is_indexed_when_it_is_back(
     assert not IndexChange.objects.exists()
     back = search_services(ServiceQuery(text="zoekmachine"), nl)
     assert not back.degraded
-    assert [hit.service.pk for hit in back.page] == [service.pk]
+    # Other services may match the word's parts (zoek, machine); the point is
+    # that the engine now has the new title.
+    assert service.pk in {hit.service.pk for hit in back.page}
