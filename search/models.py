@@ -83,17 +83,17 @@ class ServiceRow(models.Model):
         return self.title
 
 
-class RowsVersion(models.Model):
-    """One row whose token changes whenever the search rows do, in the same
-    transaction. Each process keeps the rows in memory (search/snapshot.py)
-    and reloads them when the token it read them with is no longer current.
-    A random token rather than a counter: a rolled-back change takes its
-    token along, and a counter would then count to a number already seen."""
+class VersionToken(models.Model):
+    """One row whose random token changes whenever what it stands for does,
+    in the same transaction, so each process can keep a copy in memory and
+    read it again once the token differs. A random token rather than a
+    counter: a rolled-back change takes its token along, and a counter would
+    then count to a number already seen."""
 
     token = models.UUIDField(default=uuid.uuid4)
 
     class Meta:
-        verbose_name = _("search rows version")
+        abstract = True
 
     def __str__(self):
         return str(self.token)
@@ -105,6 +105,13 @@ class RowsVersion(models.Model):
     @classmethod
     def bump(cls) -> None:
         cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
+
+
+class RowsVersion(VersionToken):
+    """Changes whenever the search rows do; search/snapshot.py reloads them."""
+
+    class Meta:
+        verbose_name = _("search rows version")
 
 
 def terms_field(label, blank=True):
@@ -191,24 +198,9 @@ class ThesaurusConcept(RevisionMixin, models.Model):
         self.themes = sorted(set(self.themes or ()))
 
 
-class ThesaurusVersion(models.Model):
-    """One row whose token changes with every change to the thesaurus: its
-    concepts and the names of themes and audiences, which count as terms.
-    Each process keeps the thesaurus in memory (``search.thesaurus.current``)
-    and reads it again once the token differs. Random, as ``RowsVersion``."""
-
-    token = models.UUIDField(default=uuid.uuid4)
+class ThesaurusVersion(VersionToken):
+    """Changes with every change to the thesaurus: its concepts and the names
+    of themes and audiences, which count as terms (``search.thesaurus.current``)."""
 
     class Meta:
         verbose_name = _("thesaurus version")
-
-    def __str__(self):
-        return str(self.token)
-
-    @classmethod
-    def current(cls) -> uuid.UUID | None:
-        return cls.objects.filter(pk=1).values_list("token", flat=True).first()
-
-    @classmethod
-    def bump(cls) -> None:
-        cls.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
