@@ -7,4 +7,3 @@ from wijkwijzer.settings.test import SILENCED_SYSTEM_CHECKS, env
 
 CACHES = {"default": env.cache_url("CACHE_URL")}
 SILENCED_SYSTEM_CHECKS = [c for c in SILENCED_SYSTEM_CHECKS if c != "django_ratelimit.E003"]
-
