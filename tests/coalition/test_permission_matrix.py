@@ -336,6 +336,39 @@ def page_chooser_restricted(c, side, world, role):
     return found(r, page.title)
 
 
+def draft_title_of_live_page(side) -> str:
+    """The live service with a saved draft under a new title holding ``word``."""
+    page = side.live_service
+    page.title = f"Ontwerp {side.word}"
+    page.save_revision()
+    return page.draft_title
+
+
+def page_chooser_search_draft_title(c, side, world, role):
+    """Search finds a live page by its live title and shows that title to those
+    who may not edit it, never the draft's."""
+    live_title = side.live_service.title
+    draft_title = draft_title_of_live_page(side)
+    r = c.get(reverse("wagtailadmin_choose_page_search"), {"q": live_title})
+    return found(r, draft_title)
+
+
+def page_chooser_browse_draft_title(c, side, world, role):
+    draft_title = draft_title_of_live_page(side)
+    r = c.get(reverse("wagtailadmin_choose_page_child", args=(side.partner.pk,)))
+    return found(r, draft_title)
+
+
+def page_chooser_chosen_titles(c, side, world, role):
+    """Choosing pages by id returns their titles: the never-published draft and
+    the draft title of a live page only for who may edit them."""
+    draft_title = draft_title_of_live_page(side)
+    url = reverse("wagtailadmin_choose_page_chosen_multiple")
+    r = c.get(url, {"id": [side.draft.pk, side.live_service.pk]})
+    assert found(r, side.draft.title) == found(r, draft_title)
+    return found(r, draft_title)
+
+
 def copy(c, side, world, role):
     home = world.homes.get(role, world.neutral)
     slug = f"kopie-{side.word}"
@@ -576,6 +609,9 @@ ACTIONS = {
         admin_search,
         page_chooser,
         page_chooser_restricted,
+        page_chooser_search_draft_title,
+        page_chooser_browse_draft_title,
+        page_chooser_chosen_titles,
         admin_api,
     ]
 }
@@ -638,6 +674,9 @@ EXPECTED = {
     "admin_search": insiders,
     "page_chooser": insiders,
     "page_chooser_restricted": insiders,
+    "page_chooser_search_draft_title": insiders,
+    "page_chooser_browse_draft_title": insiders,
+    "page_chooser_chosen_titles": insiders,
     "admin_api": insiders,
 }
 
@@ -673,4 +712,4 @@ def test_permission_matrix(
 
 
 def test_the_matrix_covers_every_role_action_and_ownership():
-    assert len(CELLS) == len(ROLES) * len(ACTIONS) * 2 == 544
+    assert len(CELLS) == len(ROLES) * len(ACTIONS) * 2 == 592
