@@ -15,6 +15,7 @@ from directory import views as directory_views
 from directory.sitemap import LanguageSitemap
 from search import views as search_views
 
+from . import csp
 from .throttling import limited
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Wagtail's view hands the sitemap the request: its scheme and host.
+    path("csp-report/", csp.report, name="csp_report"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": LanguageSitemap}}),
 ]
 

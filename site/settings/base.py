@@ -41,6 +41,7 @@ env = environ.Env(
     LOGIN_COOLOFF_MINUTES=(int, 15),
     RATELIMIT_SEARCH=(str, "60/m"),
     RATELIMIT_SUGGEST=(str, "180/m"),
+    RATELIMIT_CSP_REPORT=(str, "30/m"),
 )
 
 DEBUG = env("DEBUG")
@@ -129,6 +130,7 @@ CLIENT_IP_HEADER = env("CLIENT_IP_HEADER")
 RATELIMIT_IP_META_KEY = "wijkwijzer.throttling.client_ip"
 RATELIMIT_SEARCH = env("RATELIMIT_SEARCH")
 RATELIMIT_SUGGEST = env("RATELIMIT_SUGGEST")
+RATELIMIT_CSP_REPORT = env("RATELIMIT_CSP_REPORT")
 CACHES = {"default": env.cache_url("CACHE_URL")}
 # Django's own RedisCache increments atomically (INCR); django-ratelimit only
 # lists the third-party Redis backend as supported.
@@ -231,7 +233,8 @@ SESSION_COOKIE_HTTPONLY = True
 
 # Public pages get a strict policy: everything from our own origin, no inline
 # script. The admin (and its preview, which renders public templates inside the
-# editor) only reports, so editors are never blocked by it.
+# editor) only reports, so editors are never blocked by it. Browsers report
+# violations of both to the site, which logs them (wijkwijzer.csp).
 CSP_SELF = ("'self'",)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -245,10 +248,14 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ("'none'",),
         "base-uri": ("'none'",),
         "object-src": ("'none'",),
+        "report-uri": "/csp-report/",
+        "report-to": "csp",
     },
 }
 CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 CSP_REPORT_ONLY_PATH_PREFIXES = ("/admin/", "/django-admin/")
+# A browser's report is a few hundred bytes; anything much larger is refused (413).
+CSP_REPORT_MAX_BYTES = 16 * 1024
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Wijkwijzer"
