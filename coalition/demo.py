@@ -1,13 +1,21 @@
 """The demo coalition: every demo partner onboarded, with fictional contact persons.
 
-Names are made up; phone numbers follow the demo partners' own fictional 030 799
-numbers and e-mail addresses use the reserved ``.example`` domain.
+Names are made up; e-mail addresses use the reserved ``.example`` domain. Phone
+numbers are fictional 030 799 numbers that no listed service, partner or
+municipality uses: a contact person's direct line must never look like a
+public helpline, or a visitor calling one would reach a professional's desk.
+
+Only the demo's own partners (named "(voorbeeld)", listed in the demo file) get
+contact persons; a partner that is not in the demo is never touched.
 """
+
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
 
-from directory.models import PartnerPage, WijkPage
+from directory.demo.loader import DEMO_MARK, DemoDataError
+from directory.models import Municipality, PartnerPage, ServicePage, WijkPage
 
 from .models import ContactPerson
 from .onboarding import onboard_partner
@@ -36,11 +44,41 @@ FAMILY = [
 ]
 
 
+# Demo partners' numbers: "030 799 1040" onwards; contact persons' from here on.
+FIRST_CONTACT_NUMBER = 5000
+
+
+def listed_numbers() -> set[str]:
+    """Every phone and WhatsApp number the public site shows (E.164)."""
+    numbers = set()
+    for model, fields in (
+        (ServicePage, ("phone", "whatsapp")),
+        (PartnerPage, ("phone",)),
+        (Municipality, ("phone",)),
+    ):
+        for row in model.objects.values_list(*fields):
+            numbers.update(str(n) for n in row if n)
+    return numbers
+
+
+def contact_numbers() -> Iterator[str]:
+    taken = listed_numbers()
+    for n in range(FIRST_CONTACT_NUMBER, 10_000):
+        number = f"+3130799{n:04d}"
+        if number not in taken:
+            yield number
+
+
 @transaction.atomic
-def load_demo_coalition() -> dict[str, int]:
-    partners = PartnerPage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).order_by(
-        "path"
-    )
+def load_demo_coalition(slugs: Iterable[str]) -> dict[str, int]:
+    """Onboard the demo partners with these slugs and give each two contact persons."""
+    partners = PartnerPage.objects.filter(
+        locale__language_code=settings.LANGUAGE_CODE, slug__in=list(slugs)
+    ).order_by("path")
+    not_demo = [p.slug for p in partners if DEMO_MARK not in p.title]
+    if not_demo:
+        raise DemoDataError(f"Not demo partners: {', '.join(not_demo)}")
+    numbers = contact_numbers()
     people = 0
     for number, partner in enumerate(partners):
         onboard_partner(partner=partner, may_publish_directly=partner.slug in PUBLISH_DIRECTLY)
@@ -54,7 +92,7 @@ def load_demo_coalition() -> dict[str, int]:
                 name=f"{given} {family}",
                 defaults={
                     "role": ROLES.get(partner.partner_type, "Contactpersoon"),
-                    "phone": f"+3130799{2000 + number * 10 + seat:04d}",
+                    "phone": next(numbers),
                     "email": f"{given.lower()}@{domain}",
                     "availability": "ma–do 9.00–17.00" if seat == 0 else "di en vr 9.00–13.00",
                     "note": "Bel liever dan mailen bij spoed." if seat == 0 else "",

@@ -38,6 +38,8 @@ from ..models import (
 from ..seed import seed_lists
 
 DEMO_DATA = Path(__file__).with_name("demo_data.json")
+# Every demo partner's name carries it, so nobody mistakes one for a real partner.
+DEMO_MARK = "(voorbeeld)"
 SUPPORTED_VERSIONS = {1}
 
 
@@ -66,6 +68,14 @@ def load_demo(path: Path = DEMO_DATA) -> LoadReport:
         raise DemoDataError(
             f"{path} has version {data.get('version')!r}; this code reads {sorted(SUPPORTED_VERSIONS)}."
         )
+    # The demo writes only its own, clearly fictional partners: never a real one,
+    # not even one that happens to share a slug.
+    real = [row["slug"] for row in data["partners"] if DEMO_MARK not in row.get("name", "")]
+    if real:
+        raise DemoDataError(
+            f"{path} has partners not named {DEMO_MARK!r}: {', '.join(real)}; "
+            "the demo loader only writes demo partners."
+        )
     with transaction.atomic():
         report = _Loader().load(data)
     # Imported per language through wagtail-localize, like a translator's PO files.
@@ -77,7 +87,7 @@ def load_demo(path: Path = DEMO_DATA) -> LoadReport:
 
     from coalition.demo import load_demo_coalition
 
-    for kind, count in load_demo_coalition().items():
+    for kind, count in load_demo_coalition(row["slug"] for row in data["partners"]).items():
         report.updated[f"coalition {kind}"] += count
 
     # The search thesaurus, so searches expand words as on a real site.
@@ -175,6 +185,9 @@ class _Loader:
 
     def _partner(self, parent, row: dict) -> None:
         where = f"partner {row['slug']!r}"
+        existing = PartnerPage.objects.child_of(parent).filter(slug=row["slug"]).first()
+        if existing is not None and DEMO_MARK not in existing.title:
+            raise DemoDataError(f"{where}: a partner that is not a demo partner has this slug.")
         partner = self._upsert(
             parent,
             PartnerPage,

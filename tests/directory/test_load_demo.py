@@ -9,6 +9,8 @@ from wagtail.models import Page, Revision
 
 import pytest
 
+from coalition.models import ContactPerson
+from coalition.onboarding import onboard_partner
 from directory.choices import PartnerType
 from directory.demo.loader import DEMO_DATA
 from directory.models import (
@@ -99,3 +101,55 @@ def test_a_data_file_of_an_unknown_version_is_refused(tmp_path):
     future.write_text(json.dumps({"version": 99}), encoding="utf-8")
     with pytest.raises(CommandError, match="version 99"):
         call_command("load_demo", file=str(future), verbosity=0)
+
+
+def listed_phone_numbers() -> set[str]:
+    numbers = set()
+    for model, fields in (
+        (ServicePage, ("phone", "whatsapp")),
+        (PartnerPage, ("phone",)),
+        (Municipality, ("phone",)),
+    ):
+        for row in model.objects.values_list(*fields):
+            numbers.update(str(n) for n in row if n)
+    return numbers
+
+
+def test_demo_contact_persons_have_numbers_no_listed_service_uses():
+    """Calling a number from the public site must never reach a professional's desk."""
+    contact_numbers = [str(n) for n in ContactPerson.objects.values_list("phone", flat=True)]
+    assert (
+        len(contact_numbers) >= 2 * PartnerPage.objects.filter(locale__language_code="nl").count()
+    )
+    assert all(contact_numbers)
+    assert len(set(contact_numbers)) == len(contact_numbers)
+    assert not set(contact_numbers) & listed_phone_numbers()
+
+
+def test_a_file_with_a_partner_not_marked_as_demo_is_refused_and_changes_nothing(tmp_path):
+    data = json.loads(DEMO_DATA.read_text(encoding="utf-8"))
+    data["partners"][3]["name"] = "Buurthuis De Linde"
+    real = tmp_path / "real.json"
+    real.write_text(json.dumps(data), encoding="utf-8")
+    before = counts()
+    with pytest.raises(CommandError, match=data["partners"][3]["slug"]):
+        call_command("load_demo", file=str(real), verbosity=0)
+    assert counts() == before
+    assert not PartnerPage.objects.filter(title="Buurthuis De Linde").exists()
+
+
+def test_a_real_partner_with_a_demo_partners_slug_is_left_alone():
+    partner = PartnerPage.objects.get(locale__language_code="nl", slug="gemeente-werk-en-inkomen")
+    partner.title = "Gemeente Utrecht – Werk en Inkomen"
+    partner.save_revision().publish()
+    with pytest.raises(CommandError, match="not a demo partner"):
+        call_command("load_demo", verbosity=0)
+    partner.refresh_from_db()
+    assert partner.title == "Gemeente Utrecht – Werk en Inkomen"
+
+
+def test_loading_the_demo_adds_no_contact_persons_to_other_partners():
+    real = onboard_partner("Buurthuis De Linde", "welzijn").partner
+    call_command("load_demo", verbosity=0)
+    assert not ContactPerson.objects.filter(partner=real).exists()
+    assert ContactPerson.objects.exclude(partner__title__contains="(voorbeeld)").count() == 0
