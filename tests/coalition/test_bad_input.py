@@ -324,3 +324,25 @@ def test_the_image_form_says_that_images_are_always_public(editor_client, access
     )
     html = editor_client.get(reverse("wagtailimages:edit", args=(image.pk,))).content.decode()
     assert "Afbeeldingen zijn altijd openbaar" in html
+
+
+ALWAYS_PUBLIC_NL = "Afbeeldingen zijn altijd openbaar"
+
+
+@pytest.fixture
+def restricted(access):
+    CollectionViewRestriction.objects.create(
+        collection=access.collection, restriction_type=CollectionViewRestriction.LOGIN
+    )
+    return access.collection
+
+
+def test_the_single_upload_form_says_that_images_are_always_public(editor_client, restricted):
+    html = editor_client.get(reverse("wagtailimages:add")).content.decode()
+    assert ALWAYS_PUBLIC_NL in html
+
+
+def test_the_multiple_upload_page_says_that_images_are_always_public(editor_client, restricted):
+    response = editor_client.get(reverse("wagtailimages:add_multiple"))
+    assert response.status_code == 200
+    assert ALWAYS_PUBLIC_NL in response.content.decode()
