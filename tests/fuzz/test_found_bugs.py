@@ -8,6 +8,8 @@ import pytest
 from coalition.models import ContactPerson, PartnerAccess
 from tests.coalition.helpers import staff_of
 
+from .test_service_form import draft, edit_baseline, publisher  # noqa: F401 (fixtures)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -31,3 +33,23 @@ def test_a_contact_person_posted_with_a_partner_that_is_no_id_is_refused_on_the_
     assert response.status_code == 200
     assert "partner" in response.context["form"].errors
     assert not ContactPerson.objects.filter(name="Noor Bakker (fuzz)").exists()
+
+
+@pytest.mark.parametrize("row_id", ["-3.200167020949092e+16", "`\\\x7f", None])
+def test_an_opening_hours_row_posted_with_an_id_that_is_missing_or_no_number_gives_no_server_error(
+    publisher,  # noqa: F811
+    draft,  # noqa: F811
+    row_id,
+):
+    data = edit_baseline(draft)
+    if row_id is None:
+        del data["opening_hours-0-id"]
+    else:
+        data["opening_hours-0-id"] = row_id
+    response = publisher.post(reverse("wagtailadmin_pages:edit", args=(draft.pk,)), data)
+    if row_id is None:
+        # Read as a new row, as an empty id already is.
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 200
+        assert "id" in response.context["form"].formsets["opening_hours"].forms[0].errors
