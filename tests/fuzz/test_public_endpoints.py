@@ -111,7 +111,7 @@ def raw_query() -> st.SearchStrategy[str]:
     return st.lists(st.one_of(piece, nasty_text(10).map(quote)), max_size=10).map("".join)
 
 
-@examples(500)
+@examples(250)
 @given(data=st.data())
 def test_the_search_page_answers_every_query_without_a_server_error(client, vocabulary, data):
     pairs = data.draw(search_parameters(vocabulary), label="parameters")
@@ -119,13 +119,13 @@ def test_the_search_page_answers_every_query_without_a_server_error(client, voca
     answered(client.get(f"/{language}/zoeken/?{urlencode(pairs)}"))
 
 
-@examples(150)
+@examples(100)
 @given(language=language_prefix(), query=raw_query())
 def test_the_search_page_survives_query_strings_no_browser_sends(client, language, query):
     answered(client.get(f"/{language}/zoeken/?{query}"))
 
 
-@examples(400)
+@examples(700)
 @given(
     language=st.sampled_from(LANGUAGE_CODES),
     texts=st.lists(text_input(400), min_size=1, max_size=3),
@@ -168,7 +168,7 @@ def path_segments() -> st.SearchStrategy[str]:
     return st.lists(segment, min_size=1, max_size=4).map(lambda parts: "/".join(parts) + "/")
 
 
-@examples(400)
+@examples(250)
 @given(data=st.data())
 def test_every_language_prefix_serves_pages_or_a_not_found(client, public_paths, data):
     language = data.draw(language_prefix(), label="language")
@@ -185,7 +185,7 @@ def test_every_language_prefix_serves_pages_or_a_not_found(client, public_paths,
     answered(client.get(f"/{language}/{path}?{urlencode(parameters)}"))
 
 
-@examples(30)
+@examples(15)
 @given(
     parameters=st.lists(
         st.tuples(st.sampled_from(["p", "page", "section"]), wrong_number() | text_input(40)),
