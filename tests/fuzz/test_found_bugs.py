@@ -53,3 +53,21 @@ def test_an_opening_hours_row_posted_with_an_id_that_is_missing_or_no_number_giv
     else:
         assert response.status_code == 200
         assert "id" in response.context["form"].formsets["opening_hours"].forms[0].errors
+
+
+def test_a_partner_page_posted_with_an_empty_description_is_saved_without_one(
+    partner, django_user_model
+):
+    """An empty rich text box posted as "" made Wagtail's widget parse "" as JSON."""
+    from wagtail.models import Page
+
+    from .test_partner_forms import partner_baseline
+
+    access = PartnerAccess.objects.get(partner=partner)
+    client = Client()
+    client.force_login(staff_of(django_user_model, access, "fuzz-empty"))
+    data = {**partner_baseline(partner), "description": ""}
+    response = client.post(reverse("wagtailadmin_pages:edit", args=(partner.pk,)), data)
+    assert response.status_code == 302
+    saved = Page.objects.get(pk=partner.pk).specific.get_latest_revision_as_object()
+    assert saved.description == ""
