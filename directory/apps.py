@@ -19,8 +19,10 @@ class DirectoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import redirects, signals
+        from . import chooser_values, inline_ids, redirects, signals
 
         post_migrate.connect(create_locales, sender=self, dispatch_uid="directory_create_locales")
         signals.connect()
         redirects.connect()
+        chooser_values.install()
+        inline_ids.install()

@@ -37,6 +37,10 @@ class DraftailRichTextArea(DraftailRichTextArea):
             except (AttributeError, IndexError, KeyError, TypeError, ValueError):
                 self.unreadable = True
                 return ""
+        if source == "":
+            # An empty box posted as "" rather than as Draftail's empty
+            # document: no text. Wagtail's widget parsed "" as JSON (a 500).
+            return ""
         return super().value_from_datadict(data, files, name)
 
 
