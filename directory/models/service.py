@@ -70,14 +70,25 @@ class ServicePageQuerySet(PageQuerySet):
         """Live, public and (where the coalition wants that) checked within a year."""
         return self.live().public().filter(shown_filter())
 
-    def for_cards(self, *, locations: bool = False):
+    def for_cards(self):
         """What a result card (includes/service_card.html) shows, and no more:
         a page of hits skips the full description and the contact fields,
-        whose phone numbers are parsed on every load."""
-        related = ["themes", "languages", *(["locations"] if locations else [])]
+        whose phone numbers are parsed on every load. The hours and the
+        exceptions not yet over say whether it is open (directory/opening.py);
+        the locations say where."""
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
         return self.defer(
             "body", "accessibility", "phone", "whatsapp", "email", "website"
-        ).prefetch_related(*related)
+        ).prefetch_related(
+            "themes",
+            "languages",
+            "locations",
+            "opening_hours",
+            models.Prefetch(
+                "opening_hours_exceptions",
+                queryset=OpeningHoursException.objects.filter(end_date__gte=yesterday),
+            ),
+        )
 
     def for_listing(self, locale: Locale):
         """Shown services in ``locale`` (or in Dutch where not translated),
@@ -357,7 +368,6 @@ class ServicePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["structured_data"] = structured_data.service(self, request)
-        context["open_now"] = self.is_open_at(timezone.now())
         return context
 
     @staticmethod

@@ -184,3 +184,16 @@ def text_language(context, item=None) -> str:
     if isinstance(item, Page):
         return _lang_attributes(language_of(item, context.get("request")))
     return _lang_attributes(settings.LANGUAGE_CODE)
+
+
+@register.simple_tag
+def opening(service) -> dict | None:
+    """Whether ``service`` is open now, and the labels of the coming week for
+    the script that keeps a cached page right (see directory/opening.py).
+    None when no hours are known: then the card says nothing about it."""
+    from directory import opening as hours
+
+    labels = hours.schedule(service)
+    if not labels:
+        return None
+    return {"now": labels[0], "schedule": hours.schedule_json(labels)}

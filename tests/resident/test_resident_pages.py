@@ -1,0 +1,88 @@
+"""What residents see on cards and service pages: open or closed, where it
+is and how to get there, and the error page when something fails."""
+
+import json
+from urllib.parse import quote
+
+from django.utils import timezone
+
+from wagtail.models import Locale
+
+import pytest
+from bs4 import BeautifulSoup
+
+from directory.models import OpeningHours, OpeningHoursException, ServicePage
+
+pytestmark = pytest.mark.django_db
+
+
+def soup_of(client, url) -> BeautifulSoup:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return BeautifulSoup(response.content, "html.parser")
+
+
+@pytest.fixture
+def closed_today(service) -> ServicePage:
+    """The service, in every language, closed today for a study day."""
+    today = timezone.localdate()
+    for version in ServicePage.objects.filter(translation_key=service.translation_key):
+        OpeningHoursException.objects.create(
+            page=version, start_date=today, end_date=today, closed=True, note="Studiedag"
+        )
+    return service
+
+
+def card_of(soup, service):
+    for card in soup.select(".ww-card"):
+        if card.find("a", string=service.title):
+            return card
+    raise AssertionError(f"no card for {service.title}")
+
+
+def test_a_card_on_the_partner_page_says_closed_today_and_why(client, closed_today):
+    soup = soup_of(client, closed_today.get_parent().url)
+    line = card_of(soup, closed_today).find(class_="ww-opening")
+    assert line.find(class_="ww-opening__text").get_text().startswith("Vandaag gesloten")
+    assert line.find(class_="ww-opening__note").get_text() == "Studiedag"
+
+
+def test_a_search_result_card_says_it_in_the_visitors_language(client, closed_today):
+    english = closed_today.get_translation(Locale.objects.get(language_code="en"))
+    soup = soup_of(client, f"/en/zoeken/?q={quote(english.title)}")
+    text = card_of(soup, english).find(class_="ww-opening__text").get_text()
+    assert text.startswith("Closed today")
+
+
+def test_the_card_carries_the_labels_of_the_coming_week_for_the_script(client, closed_today):
+    soup = soup_of(client, closed_today.get_parent().url)
+    line = card_of(soup, closed_today).find(class_="ww-opening")
+    labels = json.loads(line["data-ww-opening"])
+    assert labels[0]["text"] == line.find(class_="ww-opening__text").get_text()
+    starts = [label["start"] for label in labels]
+    assert starts == sorted(starts)
+    assert starts[-1] - starts[0] <= 7 * 24 * 3600
+    # Tomorrow the study day is over: the note goes with it.
+    assert any(label["note"] == "" for label in labels)
+
+
+def test_the_service_page_says_open_or_closed_too(client, closed_today):
+    soup = soup_of(client, closed_today.url)
+    assert (
+        soup.select_one(".ww-page-intro .ww-opening__text")
+        .get_text()
+        .startswith("Vandaag gesloten")
+    )
+
+
+def test_the_script_that_keeps_the_label_right_is_our_own(client, service):
+    soup = soup_of(client, service.url)
+    sources = [tag["src"] for tag in soup.find_all("script", src=True)]
+    assert any(src.startswith("/static/wijkwijzer/wijkwijzer") for src in sources)
+    assert client.get(sources[0]).status_code == 200
+
+
+def test_a_service_without_hours_says_nothing_about_opening(client, service):
+    OpeningHours.objects.filter(page=service).delete()
+    soup = soup_of(client, service.get_parent().url)
+    assert card_of(soup, service).find(class_="ww-opening") is None
