@@ -197,3 +197,21 @@ def opening(service) -> dict | None:
     if not labels:
         return None
     return {"now": labels[0], "schedule": hours.schedule_json(labels)}
+
+
+@register.simple_tag
+def route_links(location) -> dict | None:
+    """How to get to ``location``: a ``geo:`` URI that phones open in their
+    own maps app, and a plain link to a route planner for desktops
+    (``ROUTE_URL_TEMPLATE``). Plain links: nothing is loaded from another
+    host until the visitor follows one. None without coordinates."""
+    from urllib.parse import quote
+
+    if location.latitude is None or location.longitude is None:
+        return None
+    lat, lon = f"{location.latitude:.6f}", f"{location.longitude:.6f}"
+    label = quote(str(location), safe="")
+    return {
+        "geo": f"geo:{lat},{lon}?q={lat},{lon}({label})",
+        "web": settings.ROUTE_URL_TEMPLATE.format(lat=lat, lon=lon),
+    }

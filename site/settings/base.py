@@ -41,6 +41,7 @@ env = environ.Env(
     LOGIN_COOLOFF_MINUTES=(int, 15),
     RATELIMIT_SEARCH=(str, "60/m"),
     RATELIMIT_SUGGEST=(str, "180/m"),
+    ROUTE_URL_TEMPLATE=(str, "https://www.openstreetmap.org/directions?to={lat},{lon}"),
 )
 
 DEBUG = env("DEBUG")
@@ -272,6 +273,10 @@ SEARCH_ENGINE = {
     "RETRY_AFTER": 30,
 }
 GEOCODER = env("GEOCODER")
+# The "route" link for desktops beside each location's geo: link; {lat} and
+# {lon} are filled in. A plain link: nothing is requested from that host
+# until the visitor follows it.
+ROUTE_URL_TEMPLATE = env("ROUTE_URL_TEMPLATE")
 # Documents are always served by Django, which checks the collection's view
 # restrictions; never straight from the media folder.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

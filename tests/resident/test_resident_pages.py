@@ -86,3 +86,24 @@ def test_a_service_without_hours_says_nothing_about_opening(client, service):
     OpeningHours.objects.filter(page=service).delete()
     soup = soup_of(client, service.get_parent().url)
     assert card_of(soup, service).find(class_="ww-opening") is None
+
+
+def test_each_location_has_a_geo_link_and_a_route_planner_link(client, service, settings):
+    settings.ROUTE_URL_TEMPLATE = "https://route.example/?to={lat},{lon}"
+    soup = soup_of(client, service.url)
+    location = service.locations.first()
+    lat, lon = f"{location.latitude:.6f}", f"{location.longitude:.6f}"
+    hrefs = [a["href"] for a in soup.select(".ww-route a")]
+    assert f"geo:{lat},{lon}?q={lat},{lon}({quote(str(location), safe='')})" in hrefs
+    assert f"https://route.example/?to={lat},{lon}" in hrefs
+
+
+def test_an_address_keeps_its_dutch_order_on_a_right_to_left_page(client, service):
+    arabic = service.get_translation(Locale.objects.get(language_code="ar"))
+    soup = soup_of(client, arabic.url)
+    assert soup.html["dir"] == "rtl"
+    location = service.locations.first()
+    place = soup.find("address").find(class_="ww-address__place")
+    assert place["dir"] == "ltr"
+    assert place.get_text() == f"{location.postcode} {location.city}"
+    assert soup.find("address").find(class_="ww-address__street")["dir"] == "ltr"
