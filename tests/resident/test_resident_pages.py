@@ -107,3 +107,16 @@ def test_an_address_keeps_its_dutch_order_on_a_right_to_left_page(client, servic
     assert place["dir"] == "ltr"
     assert place.get_text() == f"{location.postcode} {location.city}"
     assert soup.find("address").find(class_="ww-address__street")["dir"] == "ltr"
+
+
+def test_a_service_page_offers_its_link_in_the_visitors_language_to_share(client, service):
+    arabic = service.get_translation(Locale.objects.get(language_code="ar"))
+    soup = soup_of(client, arabic.url)
+    share = soup.find(attrs={"data-ww-share": True})
+    link = share.find("input", id="ww-share-link")
+    assert link["value"] == f"http://testserver{arabic.url}"
+    assert "/ar/" in link["value"]
+    assert share.find("label", attrs={"for": "ww-share-link"}) is not None
+    # Without the script: the link to select, and no button that would do nothing.
+    assert share.find("button").has_attr("hidden")
+    assert share.find(attrs={"aria-live": "polite"}) is not None

@@ -21,6 +21,33 @@
     });
   }
 
+  /* Share: the phone's share sheet where the browser has one (Web Share
+     API), otherwise copy the link, and say so where screen readers hear it. */
+  function enableSharing() {
+    document.querySelectorAll("[data-ww-share]").forEach(function (box) {
+      var button = box.querySelector(".ww-share__button");
+      var field = box.querySelector(".ww-share__link");
+      var status = box.querySelector(".ww-share__status");
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var url = field.value;
+        if (navigator.share) {
+          navigator.share({ title: box.getAttribute("data-ww-share-title"), url: url }).catch(function () {});
+          return;
+        }
+        var done = function () { status.textContent = box.getAttribute("data-ww-copied"); };
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(url).then(done, function () { field.select(); });
+        } else {
+          field.select();
+          if (document.execCommand("copy")) done();
+        }
+      });
+      field.addEventListener("focus", function () { field.select(); });
+    });
+  }
+
+  enableSharing();
   refreshOpening();
   window.setInterval(refreshOpening, 60 * 1000);
 })();
