@@ -2,6 +2,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -77,17 +78,25 @@ class ServicePageQuerySet(PageQuerySet):
         exceptions not yet over say whether it is open (directory/opening.py);
         the locations say where."""
         yesterday = timezone.localdate() - datetime.timedelta(days=1)
-        return self.defer(
-            "body", "accessibility", "phone", "whatsapp", "email", "website"
-        ).prefetch_related(
-            "themes",
-            "languages",
-            "locations",
-            "opening_hours",
-            models.Prefetch(
-                "opening_hours_exceptions",
-                queryset=OpeningHoursException.objects.filter(end_date__gte=yesterday),
-            ),
+        # The partner's name, for "who offers it": one subquery rather than a
+        # parent page per card. Translations mirror the tree, so the parent
+        # is in the service's own language.
+        parent = Page.objects.filter(
+            path=Substr(models.OuterRef("path"), 1, Length(models.OuterRef("path")) - Page.steplen)
+        ).values("title")[:1]
+        return (
+            self.annotate(partner_title=models.Subquery(parent))
+            .defer("body", "accessibility", "phone", "whatsapp", "email", "website")
+            .prefetch_related(
+                "themes",
+                "languages",
+                "locations",
+                "opening_hours",
+                models.Prefetch(
+                    "opening_hours_exceptions",
+                    queryset=OpeningHoursException.objects.filter(end_date__gte=yesterday),
+                ),
+            )
         )
 
     def for_listing(self, locale: Locale):
@@ -384,6 +393,14 @@ class ServicePage(Page):
     @property
     def partner(self):
         return self.get_parent().specific
+
+    def where_shown(self) -> str:
+        """Where a card says the service is: the town of its one location,
+        "several locations", or nothing without locations."""
+        locations = list(self.locations.all())
+        if len(locations) > 1:
+            return _("Several locations")
+        return locations[0].city if locations else ""
 
     @property
     def is_temporarily_closed(self) -> bool:

@@ -11,7 +11,7 @@ from wagtail.models import Locale
 import pytest
 from bs4 import BeautifulSoup
 
-from directory.models import OpeningHours, OpeningHoursException, ServicePage
+from directory.models import OpeningHours, OpeningHoursException, ServiceLocation, ServicePage
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +107,27 @@ def test_an_address_keeps_its_dutch_order_on_a_right_to_left_page(client, servic
     assert place["dir"] == "ltr"
     assert place.get_text() == f"{location.postcode} {location.city}"
     assert soup.find("address").find(class_="ww-address__street")["dir"] == "ltr"
+
+
+def test_a_search_result_card_names_the_organisation_and_the_place(client, service):
+    soup = soup_of(client, f"/nl/zoeken/?q={quote(service.title)}")
+    where = card_of(soup, service).find(class_="ww-card__where")
+    assert where.find(class_="ww-card__partner").get_text() == service.get_parent().title
+    assert where.find(class_="ww-card__place").get_text() == service.locations.first().city
+
+
+def test_a_card_of_a_service_in_several_places_says_so(client, service):
+    location = service.locations.first()
+    ServiceLocation.objects.create(
+        page=service,
+        address="Tweede Straat 2",
+        postcode=location.postcode,
+        city=location.city,
+        latitude=location.latitude,
+        longitude=location.longitude,
+    )
+    soup = soup_of(client, service.get_parent().url)
+    assert card_of(soup, service).find(class_="ww-card__place").get_text() == "Meerdere locaties"
 
 
 def test_a_service_page_offers_its_link_in_the_visitors_language_to_share(client, service):
