@@ -27,3 +27,14 @@ def test_pages_read_without_horizontal_scrolling(new_context, demo, screenshot, 
             screenshot(page, kind)
     assert not too_wide, "Pages scroll sideways:\n" + "\n".join(too_wide)
     screenshot(page)
+
+
+@pytest.mark.parametrize("language", ["nl", "ar"])
+def test_every_dropdown_shows_an_arrow(new_context, demo, language):
+    page = new_context(Device("desktop", 1280, 800), locale=language).new_page()
+    page.goto(demo.path("search results", language))
+    images = page.eval_on_selector_all(
+        "select", "selects => selects.map(s => getComputedStyle(s).backgroundImage)"
+    )
+    assert images
+    assert all(image.startswith('url("data:image/svg+xml') for image in images), images
