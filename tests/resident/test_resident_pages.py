@@ -4,7 +4,9 @@ is and how to get there, and the error page when something fails."""
 import json
 from urllib.parse import quote
 
+from django.test import RequestFactory
 from django.utils import timezone
+from django.utils.translation import override
 
 from wagtail.models import Locale
 
@@ -12,6 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from directory.models import OpeningHours, OpeningHoursException, ServiceLocation, ServicePage
+from wijkwijzer.errors import server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +110,49 @@ def test_an_address_keeps_its_dutch_order_on_a_right_to_left_page(client, servic
     assert place["dir"] == "ltr"
     assert place.get_text() == f"{location.postcode} {location.city}"
     assert soup.find("address").find(class_="ww-address__street")["dir"] == "ltr"
+
+
+@pytest.mark.urls("tests.resident.raising_urls")
+@pytest.mark.parametrize(
+    ("path", "language", "direction", "title"),
+    [
+        ("/ar/kapot/", "ar", "rtl", "حدث خطأ ما"),
+        ("/nl/kapot/", "nl", "ltr", "Er ging iets mis"),
+        ("/ti/kapot/", "ti", "ltr", "ገለ ጌጋ ኣጋጢሙ"),
+    ],
+)
+def test_a_failing_page_shows_the_error_page_in_the_language_of_its_address(
+    client, path, language, direction, title
+):
+    client.raise_request_exception = False
+    response = client.get(path)
+    assert response.status_code == 500
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert (soup.html["lang"], soup.html["dir"]) == (language, direction)
+    assert soup.h1.get_text() == title
+    assert soup.find("a", href=f"/{language}/") is not None
+    assert {"tel:14030", "tel:112"} <= {a["href"] for a in soup.find_all("a", href=True)}
+    stylesheets = [link["href"] for link in soup.find_all("link", rel="stylesheet")]
+    assert "/static/wijkwijzer/wijkwijzer.css" in stylesheets
+
+
+def test_the_error_page_needs_no_database(django_assert_num_queries):
+    request = RequestFactory().get("/fa/zoeken/")
+    with django_assert_num_queries(0):
+        response = server_error(request)
+    assert 'lang="fa" dir="rtl"' in response.content.decode()
+
+
+def test_an_address_without_a_language_gets_the_dutch_error_page():
+    with override("en"):
+        response = server_error(RequestFactory().get("/sitemap.xml"))
+    assert '<html lang="nl" dir="ltr"' in response.content.decode()
+
+
+def test_the_site_uses_this_error_page():
+    from wijkwijzer import urls
+
+    assert urls.handler500 == "wijkwijzer.errors.server_error"
 
 
 def test_a_search_result_card_names_the_organisation_and_the_place(client, service):
