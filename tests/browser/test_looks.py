@@ -65,3 +65,18 @@ def test_every_dropdown_shows_an_arrow(new_context, demo, language):
     )
     assert images
     assert all(image.startswith('url("data:image/svg+xml') for image in images), images
+
+
+def test_the_breadcrumb_separator_points_the_way_the_text_runs(new_context, demo):
+    turns = {}
+    for language in ("nl", "ar"):
+        page = new_context(Device("desktop", 1280, 800), locale=language).new_page()
+        page.goto(demo.path("service", language))
+        turns[language] = page.evaluate(
+            "getComputedStyle(document.querySelector('.ww-breadcrumbs__list li'), '::after')"
+            ".transform"
+        )
+    # rotate(45deg) and rotate(-45deg): the same chevron, mirrored.
+    assert turns["nl"].startswith("matrix(0.7071")
+    assert turns["ar"].startswith("matrix(0.7071")
+    assert turns["nl"] != turns["ar"]
