@@ -18,6 +18,8 @@ from search import views as search_views
 from . import csp
 from .throttling import limited
 
+handler500 = "wijkwijzer.errors.server_error"
+
 urlpatterns = [
     # Before Wagtail's admin: the same addresses with the permission checks it lacks.
     path("admin/", include(page_admin_permissions.urlpatterns)),

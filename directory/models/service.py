@@ -2,6 +2,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -70,14 +71,33 @@ class ServicePageQuerySet(PageQuerySet):
         """Live, public and (where the coalition wants that) checked within a year."""
         return self.live().public().filter(shown_filter())
 
-    def for_cards(self, *, locations: bool = False):
+    def for_cards(self):
         """What a result card (includes/service_card.html) shows, and no more:
         a page of hits skips the full description and the contact fields,
-        whose phone numbers are parsed on every load."""
-        related = ["themes", "languages", *(["locations"] if locations else [])]
-        return self.defer(
-            "body", "accessibility", "phone", "whatsapp", "email", "website"
-        ).prefetch_related(*related)
+        whose phone numbers are parsed on every load. The hours and the
+        exceptions not yet over say whether it is open (directory/opening.py);
+        the locations say where."""
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        # The partner's name, for "who offers it": one subquery rather than a
+        # parent page per card. Translations mirror the tree, so the parent
+        # is in the service's own language.
+        parent = Page.objects.filter(
+            path=Substr(models.OuterRef("path"), 1, Length(models.OuterRef("path")) - Page.steplen)
+        ).values("title")[:1]
+        return (
+            self.annotate(partner_title=models.Subquery(parent))
+            .defer("body", "accessibility", "phone", "whatsapp", "email", "website")
+            .prefetch_related(
+                "themes",
+                "languages",
+                "locations",
+                "opening_hours",
+                models.Prefetch(
+                    "opening_hours_exceptions",
+                    queryset=OpeningHoursException.objects.filter(end_date__gte=yesterday),
+                ),
+            )
+        )
 
     def for_listing(self, locale: Locale):
         """Shown services in ``locale`` (or in Dutch where not translated),
@@ -357,7 +377,6 @@ class ServicePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["structured_data"] = structured_data.service(self, request)
-        context["open_now"] = self.is_open_at(timezone.now())
         return context
 
     @staticmethod
@@ -374,6 +393,14 @@ class ServicePage(Page):
     @property
     def partner(self):
         return self.get_parent().specific
+
+    def where_shown(self) -> str:
+        """Where a card says the service is: the town of its one location,
+        "several locations", or nothing without locations."""
+        locations = list(self.locations.all())
+        if len(locations) > 1:
+            return _("Several locations")
+        return locations[0].city if locations else ""
 
     @property
     def is_temporarily_closed(self) -> bool:

@@ -184,3 +184,34 @@ def text_language(context, item=None) -> str:
     if isinstance(item, Page):
         return _lang_attributes(language_of(item, context.get("request")))
     return _lang_attributes(settings.LANGUAGE_CODE)
+
+
+@register.simple_tag
+def opening(service) -> dict | None:
+    """Whether ``service`` is open now, and the labels of the coming week for
+    the script that keeps a cached page right (see directory/opening.py).
+    None when no hours are known: then the card says nothing about it."""
+    from directory import opening as hours
+
+    labels = hours.schedule(service)
+    if not labels:
+        return None
+    return {"now": labels[0], "schedule": hours.schedule_json(labels)}
+
+
+@register.simple_tag
+def route_links(location) -> dict | None:
+    """How to get to ``location``: a ``geo:`` URI that phones open in their
+    own maps app, and a plain link to a route planner for desktops
+    (``ROUTE_URL_TEMPLATE``). Plain links: nothing is loaded from another
+    host until the visitor follows one. None without coordinates."""
+    from urllib.parse import quote
+
+    if location.latitude is None or location.longitude is None:
+        return None
+    lat, lon = f"{location.latitude:.6f}", f"{location.longitude:.6f}"
+    label = quote(str(location), safe="")
+    return {
+        "geo": f"geo:{lat},{lon}?q={lat},{lon}({label})",
+        "web": settings.ROUTE_URL_TEMPLATE.format(lat=lat, lon=lon),
+    }

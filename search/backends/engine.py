@@ -374,14 +374,10 @@ class EngineBackend:
     def _live_hits(rows: list[dict], query: ServiceQuery, locale: Locale) -> tuple[list[Hit], int]:
         ids = [int(row["_id"]) for row in rows]
         # Sorted by distance, each hit carries its distance to the nearest
-        # location (the sort value, in km), so locations need not be loaded.
+        # location (the sort value, in km); otherwise it is measured from the
+        # locations the cards load anyway.
         by_distance = query.point is not None and query.effective_sort == "distance"
-        live = (
-            ServicePage.objects.shown()
-            .filter(pk__in=ids)
-            .for_cards(locations=query.point is not None and not by_distance)
-            .in_bulk()
-        )
+        live = ServicePage.objects.shown().filter(pk__in=ids).for_cards().in_bulk()
         hits = []
         for row in rows:
             service = live.get(int(row["_id"]))

@@ -42,6 +42,8 @@ env = environ.Env(
     RATELIMIT_SEARCH=(str, "60/m"),
     RATELIMIT_SUGGEST=(str, "180/m"),
     RATELIMIT_CSP_REPORT=(str, "30/m"),
+    ROUTE_URL_TEMPLATE=(str, "https://www.openstreetmap.org/directions?to={lat},{lon}"),
+    HELP_PHONE_NUMBER=(str, "14 030"),
 )
 
 DEBUG = env("DEBUG")
@@ -279,6 +281,13 @@ SEARCH_ENGINE = {
     "RETRY_AFTER": 30,
 }
 GEOCODER = env("GEOCODER")
+# The "route" link for desktops beside each location's geo: link; {lat} and
+# {lon} are filled in. A plain link: nothing is requested from that host
+# until the visitor follows it.
+ROUTE_URL_TEMPLATE = env("ROUTE_URL_TEMPLATE")
+# The number the error page (500) gives residents, who may have come for
+# urgent help: the municipality's general number (14 + area code).
+HELP_PHONE_NUMBER = env("HELP_PHONE_NUMBER")
 # Documents are always served by Django, which checks the collection's view
 # restrictions; never straight from the media folder.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

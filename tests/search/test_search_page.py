@@ -184,10 +184,11 @@ def test_open_now_and_the_other_filters_reach_the_query(client):
     assert query.accesses == ("walk_in",)
 
 
-def test_the_page_loads_its_script_from_our_own_server(client):
+def test_the_page_loads_its_scripts_from_our_own_server(client):
     soup = BeautifulSoup(search(client).content, "html.parser")
-    (script,) = soup.find_all("script", src=True)
-    assert script["src"].startswith("/static/")
+    scripts = soup.find_all("script", src=True)
+    assert scripts
+    assert all(script["src"].startswith("/static/") for script in scripts)
 
 
 def test_suggestions_complete_service_titles(client):

@@ -1,0 +1,194 @@
+"""Open or closed, and until when: the line a resident reads on a service page
+and on every result card ("Open now, until 17:00", "Closed, opens Thursday
+09:00", "Closed today (Koningsdag)").
+
+Computed from the weekly hours and the exceptions in Europe/Amsterdam (the
+``TIME_ZONE`` setting), whatever the server's or the visitor's clock says, and
+written in the visitor's language with CLDR's weekday names and times
+(``directory/localized.py``).
+
+A cached page must not say "open" after closing time, so next to the line the
+page carries the labels of the coming week, each with the moment it starts
+(``schedule``); ``static/wijkwijzer/wijkwijzer.js`` shows the one that applies
+now. Every word and time stays formatted here, by Babel and gettext: the
+script only compares the device's clock with those moments. Without the
+script the line rendered by the server stays as it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import asdict, dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from babel.dates import format_date
+
+from . import localized
+
+UTC = datetime.UTC
+# How far to look for the next opening: past a summer closure of some weeks.
+HORIZON_DAYS = 70
+# How far ahead the page carries its labels: a page served from a cache for
+# up to a week still tells the truth.
+SCHEDULE_DAYS = 7
+# A row closing at 23:59 and the next day's row opening at 00:00 are one
+# stretch: editors enter hours past midnight that way.
+JOIN_GAP = datetime.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Status:
+    open: bool
+    text: str
+    # The editor's reason for an exception that closes the day (in Dutch).
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Label(Status):
+    # From this moment on (seconds since the epoch) the label applies.
+    start: int = 0
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+class Hours:
+    """A service's hours as stretches of real time (UTC), exceptions applied."""
+
+    def __init__(self, rows, exceptions):
+        self.by_weekday: dict[int, list[tuple[datetime.time, datetime.time]]] = {}
+        for row in rows:
+            self.by_weekday.setdefault(row.weekday, []).append((row.opens, row.closes))
+        self.exceptions = sorted(exceptions, key=lambda e: e.start_date)
+
+    @classmethod
+    def of(cls, service) -> Hours | None:
+        """None when saying anything would be a guess: no weekly hours known,
+        or the service is closed until further notice (said elsewhere)."""
+        if service.is_temporarily_closed:
+            return None
+        rows = list(service.opening_hours.all())
+        if not rows:
+            return None
+        return cls(rows, service.opening_hours_exceptions.all())
+
+    def exception_on(self, day: datetime.date):
+        for exception in self.exceptions:
+            if exception.start_date <= day <= (exception.end_date or exception.start_date):
+                return exception
+        return None
+
+    def on(self, day: datetime.date) -> list[tuple[datetime.time, datetime.time]]:
+        exception = self.exception_on(day)
+        if exception is not None:
+            if exception.closed or exception.opens is None or exception.closes is None:
+                return []
+            return [(exception.opens, exception.closes)]
+        return sorted(self.by_weekday.get(day.weekday(), []))
+
+    def stretches(self, first: datetime.date, days: int) -> list[tuple[datetime.datetime, ...]]:
+        """Open stretches from ``first`` on, for ``days`` days, as UTC instants;
+        adjoining ones joined. Wall-clock times become instants through the
+        time zone, so a DST change day has its real length."""
+        tz = zone()
+        found = []
+        for offset in range(days):
+            day = first + datetime.timedelta(days=offset)
+            for opens, closes in self.on(day):
+                start = datetime.datetime.combine(day, opens, tzinfo=tz).astimezone(UTC)
+                end = datetime.datetime.combine(day, closes, tzinfo=tz).astimezone(UTC)
+                if found and start - found[-1][1] <= JOIN_GAP:
+                    found[-1] = (found[-1][0], max(found[-1][1], end))
+                else:
+                    found.append((start, end))
+        return found
+
+
+def _weekday_and_time(moment: datetime.datetime, today: datetime.date) -> tuple[str, str]:
+    local = moment.astimezone(zone())
+    day = local.date()
+    if (day - today).days < 7:
+        name = format_date(day, "EEEE", locale=localized.babel_locale())
+    else:
+        name = localized.day(day)
+    return name, localized.clock(local.replace(tzinfo=None))
+
+
+def _status(hours: Hours, stretches, moment: datetime.datetime) -> Status:
+    local = moment.astimezone(zone())
+    today = local.date()
+    following = None
+    for start, end in stretches:
+        if start <= moment < end:
+            until = localized.clock(end.astimezone(zone()).replace(tzinfo=None))
+            return Status(True, _("Open now, until %(time)s") % {"time": until})
+        if start > moment:
+            following = start
+            break
+    exception = hours.exception_on(today)
+    closed_today = exception is not None and exception.closed
+    note = exception.note if closed_today else ""
+    if following is None:
+        return Status(False, _("Closed today") if closed_today else _("Closed"), note)
+    day, time = _weekday_and_time(following, today)
+    if following.astimezone(zone()).date() == today:
+        return Status(False, _("Closed, opens at %(time)s") % {"time": time})
+    if closed_today:
+        text = _("Closed today, opens %(day)s %(time)s") % {"day": day, "time": time}
+    else:
+        text = _("Closed, opens %(day)s %(time)s") % {"day": day, "time": time}
+    return Status(False, text, note)
+
+
+def _stretches_around(hours: Hours, moment: datetime.datetime, days: int):
+    # From the day before: a stretch that started yesterday evening may run on.
+    first = moment.astimezone(zone()).date() - datetime.timedelta(days=1)
+    return hours.stretches(first, days + 2)
+
+
+def status_at(service, moment: datetime.datetime | None = None) -> Status | None:
+    """What to say about ``service`` at ``moment`` (now by default); None
+    when no hours are known."""
+    hours = Hours.of(service)
+    if hours is None:
+        return None
+    moment = (moment or timezone.now()).astimezone(UTC)
+    return _status(hours, _stretches_around(hours, moment, HORIZON_DAYS), moment)
+
+
+def schedule(service, moment: datetime.datetime | None = None) -> list[Label]:
+    """The label now and each change of it in the coming ``SCHEDULE_DAYS``:
+    at every opening, closing and midnight (when "opens at 09:00" becomes
+    "opens Thursday 09:00"). Empty when no hours are known."""
+    hours = Hours.of(service)
+    if hours is None:
+        return []
+    moment = (moment or timezone.now()).astimezone(UTC)
+    stretches = _stretches_around(hours, moment, HORIZON_DAYS + SCHEDULE_DAYS)
+    last = moment + datetime.timedelta(days=SCHEDULE_DAYS)
+    changes = {edge for stretch in stretches for edge in stretch if moment < edge <= last}
+    today = moment.astimezone(zone()).date()
+    for offset in range(1, SCHEDULE_DAYS + 1):
+        midnight = datetime.datetime.combine(
+            today + datetime.timedelta(days=offset), datetime.time(), tzinfo=zone()
+        ).astimezone(UTC)
+        if midnight <= last:
+            changes.add(midnight)
+    labels: list[Label] = []
+    for when in [moment, *sorted(changes)]:
+        status = _status(hours, stretches, when)
+        if labels and Status(labels[-1].open, labels[-1].text, labels[-1].note) == status:
+            continue
+        labels.append(Label(status.open, status.text, status.note, int(when.timestamp())))
+    return labels
+
+
+def schedule_json(labels: list[Label]) -> str:
+    return json.dumps([asdict(label) for label in labels], ensure_ascii=False)
