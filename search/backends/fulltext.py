@@ -49,8 +49,8 @@ def coverage(groups: list[WordGroup]) -> tuple[Counter, Counter]:
     in_title: Counter = Counter()
     for group in groups:
         if connection.vendor != "postgresql":
-            anywhere.update(pk for (pk,) in _sqlite([group], "and", ranked=False))
-            in_title.update(pk for (pk,) in _sqlite([group], "and", ranked=False, columns="title"))
+            anywhere.update(pk for (pk,) in _sqlite([group], "and"))
+            in_title.update(pk for (pk,) in _sqlite([group], "and", columns="title"))
         else:
             for pk, title in fetch(_postgres_matching(_group_lexemes(group))):
                 anywhere[pk] += 1
@@ -73,9 +73,7 @@ def _fts5_term(word: str, prefix: bool) -> str:
     return '"' + word.replace('"', '""') + '"' + ("*" if prefix else "")
 
 
-def _sqlite(
-    groups: list[WordGroup], words: str, ranked: bool = True, columns: str = "title body"
-) -> list[tuple]:
+def _sqlite(groups: list[WordGroup], words: str, columns: str = "title body") -> list[tuple]:
     """Wagtail's FTS5 table searched with the groups as one MATCH expression
     in ``columns``, ranked by BM25 with the title counted twice (as Wagtail
     boosts it)."""
@@ -92,12 +90,13 @@ def _sqlite(
     )
     fts, entries = SQLiteFTSIndexEntry._meta.db_table, IndexEntry._meta.db_table
     content_type = ContentType.objects.get_for_model(ServicePage).pk
+    # Always in the ranking's shape: without its ORDER BY, SQLite joins the
+    # other way round and evaluates the MATCH for every entry (2 s, not 2 ms).
     sql = (
         f"SELECT CAST(e.object_id AS INTEGER) FROM {fts} JOIN {entries} e ON e.id = {fts}.rowid "  # noqa: S608 - table names from the models
-        f"WHERE {fts} MATCH %s AND e.content_type_id = %s"
+        f"WHERE {fts} MATCH %s AND e.content_type_id = %s "
+        f"ORDER BY bm25({fts}, 0.0, 1.0, 2.0), CAST(e.object_id AS INTEGER) DESC"
     )
-    if ranked:
-        sql += f" ORDER BY bm25({fts}, 0.0, 1.0, 2.0), CAST(e.object_id AS INTEGER) DESC"
     with connection.cursor() as cursor:
         cursor.execute(sql, ["{" + columns + "} : (" + expression + ")", content_type])
         return cursor.fetchall()
