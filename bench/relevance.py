@@ -114,13 +114,21 @@ def main() -> int:
         setup_django(os.environ.get("DATABASE_URL") or f"sqlite:///{Path(workdir) / 'demo.db'}")
         vendor = prepare_database()
 
-        from tests.search.relevance.suite import failure_table, load_queries, score_table
+        from tests.search.relevance.suite import (
+            HELDOUT_DIR,
+            failure_table,
+            load_queries,
+            score_table,
+        )
 
         queries = load_queries()
-        scores, outcomes = {}, {}
+        # Printed beside the main set, never tuned on (tests/search/relevance/README.md).
+        heldout = load_queries(folder=HELDOUT_DIR)
+        scores, outcomes, heldout_scores = {}, {}, {}
         if "database" in args.backends:
             use_engine(None)
             scores[vendor], outcomes[vendor] = measure(vendor, queries)
+            heldout_scores[vendor], _ = measure(f"{vendor} held-out", heldout)
         if "engine" in args.backends:
             from tests.engine.node import OpenSearchNode
 
@@ -131,6 +139,7 @@ def main() -> int:
                 index_engine(node.url)
                 use_engine(node.url)
                 scores["opensearch"], outcomes["opensearch"] = measure("opensearch", queries)
+                heldout_scores["opensearch"], _ = measure("opensearch held-out", heldout)
             finally:
                 node.stop()
 
@@ -141,6 +150,11 @@ def main() -> int:
         + ".\n"
     )
     print(score_table(scores))
+    print(
+        f"\nHeld-out queries ({len(heldout)}, written before the last round of tuning "
+        "and never tuned on; no floor):\n"
+    )
+    print(score_table(heldout_scores))
     if args.failures:
         for name, run_outcomes in outcomes.items():
             print(f"\nMissed on {name}:\n")

@@ -5,7 +5,10 @@ a service's text become, so that the one finds the other.
   ``taalcafé``), Arabic and Persian letters in one form (no tashkeel or
   tatweel; ي/ی/ى, ك/ک and the alefs each one letter).
 - :func:`stem`: Snowball stems, Dutch for Dutch text; the languages Snowball
-  has (english, arabic, persian, turkish, polish). Others are only normalised.
+  has (english, arabic, persian, turkish, polish); a light suffix stripper for
+  Somali (:func:`somali_stem`). Tigrinya and Ukrainian are only normalised.
+- :func:`without_clitic`: an Arabic word without the article and the
+  conjunctions and prepositions written onto it (``والكتابة``: ``كتابة``).
 - :func:`compound_parts`: a Dutch compound split into words the directory
   knows (``huurachterstand``: ``huur`` + ``achterstand``), with the linking
   ``s``/``e``/``en`` between them.
@@ -13,6 +16,8 @@ a service's text become, so that the one finds the other.
   alternative within a group may): the word and its prefix, its stems, its
   compound parts, a typo correction from the vocabulary, and the terms of
   every thesaurus concept it names, in the visitor's language and Dutch.
+  Thesaurus phrases are found first; the words left that only frame the
+  question (``search/stopwords.py``: "in", "my", "ik zoek") are dropped.
 - :func:`index_terms`: the extra words indexed with a service (stems,
   compound parts, normalised forms), which the database index then holds.
 
@@ -39,6 +44,7 @@ from rapidfuzz.process import extractOne
 
 from . import thesaurus as thesaurus_module
 from .query import MAX_TERM_LENGTH, MAX_TERMS
+from .stopwords import STOPWORDS
 
 DUTCH = "nl"
 SNOWBALL = {
@@ -61,7 +67,7 @@ LINKING = ("s", "en", "e", "")
 MIN_PREFIX = 4
 MAX_ALTERNATIVES = 24
 MAX_QUERY_ALTERNATIVES = 160
-MAX_PHRASE = 3
+MAX_PHRASE = 4
 # The vocabulary is read again after this many seconds (and at once when the
 # thesaurus changes): new words of edited services reach typo correction and
 # compound splitting within minutes without a read of every service per search.
@@ -86,6 +92,14 @@ _ARABIC = str.maketrans(
 )
 _TASHKEEL = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _LATIN_MARKS = re.compile("(?<=[a-z])[\u0300-\u036f]+")
+# Latin letters that Unicode does not write as a base letter and a mark, so
+# dropping marks leaves them: residents on a phone type sizinti for sızıntı
+# and zaplacic for zapłacić.
+_LATIN_LETTERS = str.maketrans({"ı": "i", "ł": "l", "đ": "d", "ø": "o", "ħ": "h"})
+# An apostrophe inside a word is part of it (Ukrainian сім'ї, Somali go'aan,
+# la'aan), and residents type it, another one (’ ʼ) or none: dropped, so all
+# three forms are one word.
+_INNER_APOSTROPHE = re.compile("(?<=\\w)['\u2019\u02bc`](?=\\w)")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -95,7 +109,8 @@ def normalise(text: str) -> str:
     Accents are dropped only after Latin letters: Cyrillic й is another letter
     than и, and Ukrainian residents type it."""
     text = unicodedata.normalize("NFD", text.casefold())
-    text = _LATIN_MARKS.sub("", text)
+    text = _LATIN_MARKS.sub("", text).translate(_LATIN_LETTERS)
+    text = _INNER_APOSTROPHE.sub("", text)
     text = _TASHKEEL.sub("", text).translate(_ARABIC)
     return unicodedata.normalize("NFC", text)
 
@@ -116,6 +131,8 @@ def stem(word: str, language: str) -> str:
     language Snowball lacks (Tigrinya, Ukrainian, Somali). Cached: the pure
     Python stemmers take most of a millisecond a word, and indexing and
     compound splitting meet the same words again and again."""
+    if language == "so":
+        return somali_stem(word)
     algorithm = SNOWBALL.get(language)
     if not algorithm:
         return word
@@ -123,7 +140,54 @@ def stem(word: str, language: str) -> str:
     cache = _stemmers.__dict__
     if algorithm not in cache:
         cache[algorithm] = snowballstemmer.stemmer(algorithm)
-    return cache[algorithm].stemWord(word)
+    # Normalised again: the Turkish stemmer gives borç for borclarım, and
+    # the index and the query must meet on the plain form.
+    return normalise(cache[algorithm].stemWord(word))
+
+
+# A Somali noun with its definite article or possessive (k/g/t/d/h/sh and a
+# vowel: guri-ga, qoys-ka, lacag-ta, xaafad-da, dhakhtar-ka; -kayga "my",
+# -kiisa "his", ...). The article assimilates to the noun, so it is one of six
+# consonants; the noun keeps at least three letters.
+_SOMALI_ARTICLE = re.compile(
+    "^(?P<noun>.{3,}?)(?:k|g|t|d|h|sh)(?:ayga|aaga|iisa|eeda|ayaga|eena|ooda|ii|a)$"
+)
+
+
+def somali_stem(word: str) -> str:
+    """A light stem of a normalised Somali word: without its article or
+    possessive, and without a final a/o/e, since nouns in -o take the
+    article as -ada (shaqo, shaqada: shaq; kiro, kirada: kir).
+
+    Snowball has no Somali stemmer and no other maintained one exists for
+    Python; this strips only the suffixes every noun takes, on both sides
+    (the index and the query), so a false cut costs precision, not recall."""
+    found = _SOMALI_ARTICLE.match(word)
+    if found:
+        word = found["noun"]
+    if len(word) >= 4 and word[-1] in "aoe":
+        word = word[:-1]
+    return word
+
+
+# The article and the one-letter conjunctions and prepositions Arabic writes
+# onto a word: و (and), ف (so), ب (with, in), ك (like), ل (for), with ال (the).
+_ARABIC_ARTICLE = re.compile("^(?:[وفبك]?ال|لل)(?=..)")
+_ARABIC_PREFIX = re.compile("^[وفبل](?=...)")
+
+
+def without_clitic(word: str, known: Vocabulary | None = None) -> str:
+    """An Arabic-script ``word`` without the clitics written onto it, or "":
+    ``والكتابة`` gives ``كتابة``, ``للاطفال`` gives ``اطفال``. A lone و, ف, ب or
+    ل is cut only when what remains is a word the directory knows, since many
+    words start with those letters (``بيت``, ``لغة``)."""
+    stripped = _ARABIC_ARTICLE.sub("", word)
+    if stripped != word:
+        return stripped
+    stripped = _ARABIC_PREFIX.sub("", word)
+    if stripped != word and known is not None and stripped in known.words:
+        return stripped
+    return ""
 
 
 class Vocabulary:
@@ -257,6 +321,12 @@ def _clause_of_words(term_words: list[str], language: str) -> Clause:
     return tuple(_as_prefix(stem(word, language)) for word in term_words[:4])
 
 
+def _spellings(term: str) -> set[str]:
+    """``term`` as residents type it: Persian writes a zero-width non-joiner
+    inside words (راه‌اندازی), which phones type as nothing or as a space."""
+    return {term, term.replace("\u200c", " ")}
+
+
 @dataclass
 class ConceptIndex:
     """The thesaurus as lookups: a term's words (normalised, and stemmed in
@@ -271,13 +341,14 @@ class ConceptIndex:
         concepts = list(thesaurus.concepts)
         for number, concept in enumerate(concepts):
             for language, term in concept.all_terms():
-                term_words = tuple(words(term, MAX_PHRASE + 1))
-                if not term_words or len(term_words) > MAX_PHRASE:
-                    continue
-                stems = tuple(stem(word, language) for word in term_words)
-                for key in {term_words, stems}:
-                    if number not in by_words.setdefault(key, []):
-                        by_words[key].append(number)
+                for spelling in _spellings(term):
+                    term_words = tuple(words(spelling, MAX_PHRASE + 1))
+                    if not term_words or len(term_words) > MAX_PHRASE:
+                        continue
+                    stems = tuple(stem(word, language) for word in term_words)
+                    for key in {term_words, stems}:
+                        if number not in by_words.setdefault(key, []):
+                            by_words[key].append(number)
         return cls(concepts, by_words)
 
     def lookup(self, phrase: list[str], languages: Iterable[str]) -> list[int]:
@@ -353,7 +424,12 @@ def _word_group(
     """The alternatives of one word, and its typo correction ("" if none)."""
     group = WordGroup(word)
     correction = known.correction(word)
-    for candidate in (word, correction) if correction else (word,):
+    candidates = [word, correction] if correction else [word]
+    if "\u0600" <= word[0] <= "\u06ff":
+        bare = without_clitic(word, known)
+        if bare:
+            candidates.append(bare)
+    for candidate in candidates:
         group.add((_as_prefix(candidate),))
         for lang in languages:
             stemmed = stem(candidate, lang)
@@ -395,6 +471,10 @@ def analyse_query(text: str, language: str) -> AnalysedQuery:
     suggestion: list[str] = []
     corrected = False
     position = 0
+    # Words that only frame the question are dropped, unless nothing else is left.
+    framing = stopwords(language)
+    if all(word in framing for word in query_words):
+        framing = frozenset()
     while position < len(query_words):
         for size in range(min(MAX_PHRASE, len(query_words) - position), 1, -1):
             phrase = query_words[position : position + size]
@@ -409,6 +489,10 @@ def analyse_query(text: str, language: str) -> AnalysedQuery:
                 break
         else:
             word = query_words[position]
+            if word in framing:
+                suggestion.append(word)
+                position += 1
+                continue
             group, correction = _word_group(word, language, known, concepts, languages)
             groups.append(group)
             suggestion.append(correction or word)
@@ -416,6 +500,12 @@ def analyse_query(text: str, language: str) -> AnalysedQuery:
             position += 1
     _within_budget(groups)
     return AnalysedQuery(groups, " ".join(suggestion) if corrected else "")
+
+
+@functools.cache
+def stopwords(language: str) -> frozenset[str]:
+    """The normalised framing words of ``language`` (search/stopwords.py)."""
+    return frozenset(words(STOPWORDS.get(language, ""), limit=10_000))
 
 
 def _within_budget(groups: list[WordGroup]) -> None:

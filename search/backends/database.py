@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -40,7 +40,7 @@ from ..query import (
     search_terms,
 )
 from ..snapshot import Snapshot, bit_counts, fetch
-from .fulltext import analysed_matches
+from .fulltext import analysed_matches, coverage
 
 # Facets of many values, by the mask column that holds them (see directory/models/facets.py).
 MASK_FACETS = {facet: MASKED_FACETS[facet][2] for facet in ("themes", "audiences", "languages")}
@@ -129,7 +129,7 @@ class DatabaseBackend:
     ) -> ServiceSearchResults:
         analysed = analyse_query(query.text, locale.language_code)
         terms = analysed.terms()
-        ranked, some_words = self._text_matches(analysed)
+        ranked, some_words, covered = self._text_matches(analysed)
         rows = snapshot.current()
         vocabulary = Vocabulary.load()
 
@@ -159,7 +159,7 @@ class DatabaseBackend:
         number = clamp_page(page_number, total, per_page)
         start, stop = (number - 1) * per_page, number * per_page
         if query.effective_sort == "relevance" and ranked is not None:
-            order = self._by_relevance(rows, ranked[results[ranked]], locale)
+            order = self._by_relevance(rows, ranked[results[ranked]], locale, covered)
         else:
             order = self._in_order(
                 rows, np.flatnonzero(results), query.effective_sort, nearest, locale
@@ -204,27 +204,43 @@ class DatabaseBackend:
         return list(base.autocomplete(words)[:limit])
 
     @staticmethod
-    def _text_matches(analysed: AnalysedQuery) -> tuple[list[int] | None, bool]:
+    def _text_matches(
+        analysed: AnalysedQuery,
+    ) -> tuple[list[int] | None, bool, tuple[Counter, Counter] | None]:
         """The ids of the services matching the word groups, best first: all
-        groups if any service has them all.
+        groups if any service has them all, else any; and how many groups
+        each service matches, anywhere and in its title.
 
         Every service in every language is matched: the search rows decide
         which are shown (live, public, in her language or the Dutch
         fallback)."""
         groups = analysed.groups
         if not groups:
-            return None, False
+            return None, False, None
         ranked = analysed_matches(groups, "and")
-        if ranked or len(groups) < 2:
-            return ranked, False
-        return analysed_matches(groups, "or"), True
+        some_words = not ranked and len(groups) > 1
+        if some_words:
+            ranked = analysed_matches(groups, "or")
+        return ranked, some_words, coverage(groups) if ranked else None
 
     @staticmethod
-    def _by_relevance(rows: Snapshot, ranked: np.ndarray, locale: Locale) -> np.ndarray:
-        """``ranked`` (positions, best first) with those in her language first,
-        then the Dutch ones, each best first."""
+    def _by_relevance(
+        rows: Snapshot,
+        ranked: np.ndarray,
+        locale: Locale,
+        covered: tuple[Counter, Counter] | None = None,
+    ) -> np.ndarray:
+        """``ranked`` (positions, best first) by how many of the query's word
+        groups they match, then by how many their title matches, then those
+        in her language before the Dutch ones, then best first. Her language
+        wins a tie, never over a service that answers more of the question."""
         own = rows.locale[ranked] == locale.pk
-        return np.concatenate([ranked[own], ranked[~own]])
+        anywhere, in_title = covered or (Counter(), Counter())
+        ids = rows.pk[ranked].tolist()
+        matched = np.array([anywhere[pk] for pk in ids], dtype=np.int64)
+        titled = np.array([in_title[pk] for pk in ids], dtype=np.int64)
+        # lexsort: the last key is the first criterion; the rank breaks ties.
+        return ranked[np.lexsort((np.arange(len(ranked)), ~own, -titled, -matched))]
 
     @staticmethod
     def _in_order(

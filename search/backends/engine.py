@@ -37,7 +37,15 @@ from ..query import (
     search_terms,
 )
 
-TEXT_FIELDS = ["title^3", "summary^2", "body", "accessibility", "theme_names^2", "audience_names"]
+TEXT_FIELDS = [
+    "title^3",
+    "summary^2",
+    "body",
+    "accessibility",
+    "theme_names^2",
+    "audience_names",
+    "analysed",
+]
 FACET_FIELDS = {
     "themes": "themes",
     "audiences": "audiences",
@@ -128,13 +136,21 @@ def _alternatives(group: WordGroup, fields: list[str]) -> Q:
     return Q("bool", should=alternatives, minimum_should_match=1)
 
 
+# Added to a hit's score for each word group it matches when not all must: far
+# above what one group's word scores add up to, so a service answering more
+# of the question comes first, as on the database backend.
+COVERAGE_BOOST = 1000.0
+
+
 def text_query(analysed: AnalysedQuery, operator: str) -> Q:
     """The analysed query for the engine: every word group (``"and"``) or
-    any (``"or"``), built once from the same analysis as the database's."""
+    any (``"or"``, services matching more groups first), built once from the
+    same analysis as the database's."""
     groups = [_alternatives(group, TEXT_FIELDS) for group in analysed.groups]
     if operator == "and":
         return Q("bool", must=groups)
-    return Q("bool", should=groups, minimum_should_match=1)
+    covered = [Q("constant_score", filter=group, boost=COVERAGE_BOOST) for group in groups]
+    return Q("bool", should=groups + covered, minimum_should_match=1)
 
 
 def highlight_query(analysed: AnalysedQuery) -> Q:

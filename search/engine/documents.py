@@ -24,6 +24,8 @@ from directory.models import (
     WijkPage,
 )
 
+from ..analysis import index_terms
+
 MINUTES_PER_DAY = 24 * 60
 # Exceptions are indexed day by day; a longer one (a renovation) is capped.
 MAX_EXCEPTION_DAYS = 366
@@ -192,6 +194,7 @@ class DocumentBuilder:
             wijken |= self.municipality_wijken[municipality_id]
         exceptions = self.exceptions[pk]
         language = row["locale__language_code"]
+        body = plain_text(row["body"] or "")
         return {
             "pk": pk,
             "language": language,
@@ -203,7 +206,7 @@ class DocumentBuilder:
             "title": row["title"],
             "title_key": row["title_key"],
             "summary": row["summary"],
-            "body": plain_text(row["body"] or ""),
+            "body": body,
             "accessibility": row["accessibility"],
             "partner_name": partner_title,
             "partner_type": partner_type,
@@ -236,4 +239,10 @@ class DocumentBuilder:
                 for day in _days(start, end)
             ],
             "spell": f"{row['title']} {row['summary']}",
+            # What the database backend indexes beside the text (search/analysis.py):
+            # plain forms (sizinti for sızıntı) and stems of languages the engine
+            # has no analyser for (Somali), which the analysed query asks for.
+            "analysed": index_terms(
+                [row["title"], row["summary"], body, row["accessibility"] or ""], language
+            ),
         }

@@ -7,15 +7,19 @@ import pytest
 
 from search.analysis import (
     MAX_QUERY_ALTERNATIVES,
+    ConceptIndex,
     Vocabulary,
     analyse_query,
     compound_parts,
     find_wijk,
     index_terms,
     normalise,
+    somali_stem,
     stem,
+    without_clitic,
     words,
 )
+from search.thesaurus import Concept, Thesaurus
 
 KNOWN = Vocabulary(
     [
@@ -40,6 +44,64 @@ KNOWN = Vocabulary(
 def test_accents_on_latin_letters_are_dropped():
     assert normalise("Taalcafé") == normalise("taalcafe") == "taalcafe"
     assert normalise("ÇİĞ") == "cig"
+
+
+def test_latin_letters_without_a_mark_are_typed_plain_too():
+    # Turkish dotless i and Polish ł have no accent to drop; phones type i and l.
+    assert normalise("sızıntı") == "sizinti"
+    assert normalise("zapłacić") == "zaplacic"
+
+
+def test_an_apostrophe_inside_a_word_is_part_of_it_in_any_form():
+    assert words("сім'ї") == words("сім’ї") == words("сімї") == ["сімї"]
+    assert words("go'aan la'aan") == ["goaan", "laaan"]
+    assert words("'quoted'") == ["quoted"]
+
+
+def test_stems_are_plain_as_the_index_and_the_query_meet_on_plain_forms():
+    # The Turkish stemmer gives borç back for borclarım.
+    assert stem("borclarım", "tr") == stem(normalise("borçlarım"), "tr") == "borc"
+
+
+@pytest.mark.parametrize(
+    ("word", "noun"),
+    [
+        ("guriga", "guri"),
+        ("qoyska", "qoys"),
+        ("lacagta", "lacag"),
+        ("xaafadda", "xaafad"),
+        ("dhakhtarka", "dhakhtar"),
+        ("guriga", "guri"),
+    ],
+)
+def test_somali_nouns_lose_their_article(word, noun):
+    assert somali_stem(word) == somali_stem(noun)
+    assert stem(word, "so") == stem(noun, "so")
+
+
+def test_somali_nouns_in_o_meet_their_article_form_in_a():
+    assert somali_stem("shaqada") == somali_stem("shaqo")
+    assert somali_stem("kirada") == somali_stem("kiro")
+
+
+def test_arabic_article_and_clitics_are_cut_off():
+    assert without_clitic(normalise("والكتابة")) == normalise("كتابة")
+    assert without_clitic(normalise("للأطفال")) == normalise("أطفال")
+    assert without_clitic(normalise("بالوحدة")) == normalise("وحدة")
+
+
+def test_a_lone_arabic_prefix_letter_is_cut_only_before_a_known_word():
+    known = Vocabulary(["عمل", "بيت"])
+    assert without_clitic("وعمل", known) == "عمل"
+    assert without_clitic("بيت", known) == ""  # ب is part of the word
+    assert without_clitic("وعمل") == ""
+
+
+def test_a_persian_term_with_a_zero_width_non_joiner_is_found_typed_with_a_space():
+    concept = Concept(key="business", terms={"fa": ("راه\u200cاندازی شرکت",)})
+    index = ConceptIndex.build(Thesaurus(concepts=(concept,)))
+    assert index.lookup(words("راه اندازی شرکت"), ["fa"]) == [0]
+    assert index.lookup(words("راهاندازی شرکت"), ["fa"]) == [0]
 
 
 def test_cyrillic_letters_keep_their_marks():
@@ -146,6 +208,35 @@ def test_a_long_query_stays_within_its_budget(concepts):
     analysed = analyse_query(text, "en")
     assert time.perf_counter() - started < 1
     assert sum(len(group.alternatives) for group in analysed.groups) <= MAX_QUERY_ALTERNATIVES
+
+
+@pytest.mark.django_db
+def test_words_that_only_frame_the_question_are_dropped(concepts):
+    analysed = analyse_query("I need a lawyer for my debts", "en")
+    assert [group.text for group in analysed.groups] == ["lawyer", "debts"]
+
+
+@pytest.mark.django_db
+def test_framing_words_of_another_language_are_kept(concepts):
+    # "my" frames an English question; typed on the Dutch site it stays a word.
+    analysed = analyse_query("lawyer my", "nl")
+    assert [group.text for group in analysed.groups] == ["lawyer", "my"]
+
+
+@pytest.mark.django_db
+def test_a_query_of_framing_words_only_keeps_them(concepts):
+    assert [group.text for group in analyse_query("where is it", "en").groups] == [
+        "where",
+        "is",
+        "it",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_thesaurus_phrase_is_found_before_framing_words_are_dropped(concepts):
+    (group,) = analyse_query("lawyer for free", "en").groups
+    assert group.text == "lawyer for free"
+    assert any(clause[0][0].startswith("juridisch") for clause in group.alternatives)
 
 
 def test_a_wijk_named_in_the_query_becomes_its_filter():

@@ -104,6 +104,23 @@ def test_otherwise_services_with_some_of_the_words_are_shown(backend, nl):
     assert results.total > 0
 
 
+def test_with_some_of_the_words_services_with_more_of_them_come_first(backend, nl):
+    # No service says all three; some say huur and buren, many only huur.
+    found = every_hit(ServiceQuery(text="huur buren zwembadvergunning"), nl)
+    position = {service.pk: number for number, service in enumerate(found)}
+
+    def says(service, *parts):
+        return any(
+            part in f"{service.title} {service.summary} {service.body}".lower() for part in parts
+        )
+
+    both = [s.pk for s in live(nl) if says(s, "huur") and says(s, "buren")]
+    only_rent = [s.pk for s in live(nl) if says(s, "huur") and not says(s, "bur", "buur")]
+    assert both
+    assert only_rent
+    assert max(position[pk] for pk in both) < min(position[pk] for pk in only_rent)
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

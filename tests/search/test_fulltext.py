@@ -1,30 +1,52 @@
-"""The database backend reads Wagtail's search index for words. On PostgreSQL
-it queries the index table on its own (search/backends/fulltext.py); what it
-finds, and in which order, must be what Wagtail's own search gives."""
+"""The database backend reads Wagtail's search index for words
+(search/backends/fulltext.py): the analysed query's word groups, matched with
+SQLite's FTS5 or PostgreSQL's index table, and how much of a query each
+service answers."""
 
 import pytest
 
 from directory.models import ServicePage
-from search.backends.fulltext import ranked_matches
+from search.analysis import analyse_query
+from search.backends.fulltext import analysed_matches, coverage
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(
-    ("text", "words"),
-    [
-        ("schulden", "and"),
-        ("hulp schulden", "and"),
-        ("taal werk", "or"),
-        ("buurthuis-overvecht", "and"),
-        ("o'brien \\ 'quoted'", "and"),
-    ],
-)
-def test_matches_are_wagtails_in_wagtails_order(text, words):
-    wagtail = ServicePage.objects.search(text, operator=words).get_queryset()
-    expected = list(wagtail.values_list("pk", flat=True))
-    assert [pk for pk, *_rest in ranked_matches(text, words)] == expected
+def groups(text):
+    return analyse_query(text, "nl").groups
 
 
 def test_a_common_word_matches_services():
-    assert len(list(ranked_matches("schulden", "and"))) > 5
+    assert len(analysed_matches(groups("schulden"), "and")) > 5
+
+
+def test_every_group_must_match_with_and_any_with_or():
+    both = set(analysed_matches(groups("taal werk"), "and"))
+    either = set(analysed_matches(groups("taal werk"), "or"))
+    taal = set(analysed_matches(groups("taal"), "and"))
+    werk = set(analysed_matches(groups("werk"), "and"))
+    assert both == taal & werk
+    assert either == taal | werk
+    assert both < either
+
+
+def test_matches_are_services_best_first_without_repeats():
+    matches = analysed_matches(groups("schulden"), "and")
+    assert len(matches) == len(set(matches))
+    assert set(matches) <= set(ServicePage.objects.values_list("pk", flat=True))
+
+
+def test_coverage_counts_the_groups_a_service_matches_anywhere_and_in_its_title():
+    query = groups("huurachterstand vrijwilligerswerk")
+    anywhere, in_title = coverage(query)
+    rent = set(analysed_matches(query[:1], "and"))
+    volunteering = set(analysed_matches(query[1:], "and"))
+    assert {pk for pk, count in anywhere.items() if count == 2} == rent & volunteering
+    assert set(anywhere) == rent | volunteering
+    titled = ServicePage.objects.get(slug="hulp-bij-huurachterstand", locale__language_code="nl")
+    assert in_title[titled.pk] >= 1
+    assert all(in_title[pk] <= anywhere[pk] for pk in in_title)
+
+
+def test_a_quote_or_backslash_in_a_word_is_no_syntax():
+    assert analysed_matches(groups("o'brien \\ 'quoted'"), "and") == []

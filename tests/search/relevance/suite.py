@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 QUERIES_DIR = Path(__file__).with_name("queries")
+# Queries written before a round of tuning and never tuned on: a score that
+# rises on ``queries/`` but not here describes the suite, not the search.
+HELDOUT_DIR = Path(__file__).with_name("heldout")
 LANGUAGES = ("nl", "en", "ar", "fa", "ti", "uk", "tr", "pl", "so")
 TOP = 3
 # Hits read per query: enough for a reciprocal rank that tells 4th from 10th.
@@ -59,10 +62,10 @@ class Score:
         return self.found / self.queries if self.queries else 0.0
 
 
-def load_queries(languages: tuple[str, ...] = LANGUAGES) -> list[Query]:
+def load_queries(languages: tuple[str, ...] = LANGUAGES, folder: Path = QUERIES_DIR) -> list[Query]:
     queries = []
     for language in languages:
-        rows = json.loads((QUERIES_DIR / f"{language}.json").read_text(encoding="utf-8"))
+        rows = json.loads((folder / f"{language}.json").read_text(encoding="utf-8"))
         queries += [
             Query(
                 language=language,

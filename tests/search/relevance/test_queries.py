@@ -7,7 +7,7 @@ import pytest
 
 from directory.models import ServicePage
 
-from .suite import LANGUAGES, load_queries
+from .suite import HELDOUT_DIR, LANGUAGES, load_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +17,11 @@ KINDS = {"misspelling", "compound", "place", "cross-language"}
 @pytest.fixture(scope="module")
 def queries():
     return load_queries()
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    return load_queries(folder=HELDOUT_DIR)
 
 
 def by_language(queries, language):
@@ -74,3 +79,24 @@ def test_cross_language_queries_expect_only_services_without_a_translation(queri
                 language,
                 query.text,
             )
+
+
+def test_the_held_out_set_has_eight_new_queries_per_language(queries, heldout):
+    for language in LANGUAGES:
+        texts = [query.text for query in by_language(heldout, language)]
+        assert len(texts) == 8, language
+        assert texts == [text.lower().strip() for text in texts]
+        assert not set(texts) & {query.text for query in by_language(queries, language)}
+
+
+def test_held_out_queries_expect_live_dutch_services_and_say_which_are_cross_language(heldout):
+    shown = ServicePage.objects.live().public()
+    slugs = set(shown.filter(locale=Locale.get_default()).values_list("slug", flat=True))
+    assert {slug for query in heldout for slug in query.expect} <= slugs
+    for language in LANGUAGES[1:]:
+        translated = set(
+            shown.filter(locale__language_code=language).values_list("slug", flat=True)
+        )
+        for query in by_language(heldout, language):
+            cross = not set(query.expect) & translated
+            assert ("cross-language" in query.kind) == cross, (language, query.text)

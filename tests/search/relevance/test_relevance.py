@@ -7,7 +7,7 @@ lists every query that missed, not only the first.
 
 import pytest
 
-from .suite import LANGUAGES, failure_table, load_queries, run, score, score_table
+from .suite import HELDOUT_DIR, LANGUAGES, failure_table, load_queries, run, score, score_table
 
 pytestmark = pytest.mark.django_db
 
@@ -15,32 +15,33 @@ pytestmark = pytest.mark.django_db
 # that issue #14 asks for. Not reached yet in every language: the table printed
 # below says where search stands.
 TARGET = 0.95
-# What search reaches today (measured 2 December 2026, bench/measured/), less a
-# few points for ties that order differently on another database or engine
-# version. A change that makes any language worse than this fails; raise a floor
-# whenever search gets better, until every language is at TARGET.
+# What search reaches today (measured 2 December 2026 at 0853160,
+# bench/measured/relevance-2026-12-02-*-s8.md), less a few points for ties
+# that order differently on another database or engine version. A change that
+# makes any language worse than this fails; raise a floor whenever search gets
+# better, until every language is at TARGET.
 FLOORS = {
-    "database": {
-        "nl": 0.93,
-        "en": 0.70,
-        "ar": 0.78,
-        "fa": 0.78,
-        "ti": 0.82,
-        "uk": 0.78,
+    "database": {  # the lower of SQLite and PostgreSQL
+        "nl": 0.92,
+        "en": 0.86,
+        "ar": 0.92,
+        "fa": 0.89,
+        "ti": 0.80,
+        "uk": 0.87,
         "tr": 0.72,
-        "pl": 0.78,
-        "so": 0.69,
+        "pl": 0.89,
+        "so": 0.79,
     },
     "engine": {
-        "nl": 0.91,
-        "en": 0.87,
-        "ar": 0.84,
-        "fa": 0.92,
+        "nl": 0.92,
+        "en": 0.90,
+        "ar": 0.89,
+        "fa": 0.90,
         "ti": 0.85,
-        "uk": 0.81,
-        "tr": 0.75,
-        "pl": 0.84,
-        "so": 0.76,
+        "uk": 0.89,
+        "tr": 0.86,
+        "pl": 0.86,
+        "so": 0.79,
     },
 }
 
@@ -64,6 +65,10 @@ def test_residents_find_services_in_their_own_words(patient_engine):
     assert set(scores) == {*LANGUAGES, "all"}
     table = score_table({backend: scores})
     print(f"\nRelevance on the {backend} backend (target {TARGET:.0%} success@3):\n{table}")
+    # The held-out queries are printed, never asserted: they show whether a
+    # gain on the main set carries over to queries nobody tuned on.
+    heldout = score_table({backend: score(run(load_queries(folder=HELDOUT_DIR)))})
+    print(f"\nHeld-out queries on the {backend} backend (no floor):\n{heldout}")
     floors = {language: min(FLOORS[backend][language], TARGET) for language in LANGUAGES}
     below = [language for language in LANGUAGES if scores[language].success < floors[language]]
     assert not below, (
