@@ -582,17 +582,19 @@ class Generator:
             children = Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
             Page.objects.filter(pk=parent.pk).update(numchild=children.count())
 
-        # Bulk inserts skip ServicePage.save(), which keeps the facet masks and
-        # (through directory.changes) the database search's rows.
-        from directory.models.facets import refresh_facet_masks
+        # Bulk inserts skip ServicePage.save(), which keeps the partner type and
+        # (through directory.changes) the database search's rows and their values.
+        from directory.models.facets import refresh_facets
 
         started = time.perf_counter()
-        refresh_facet_masks(ServicePage.objects.all())
-        masks_seconds = time.perf_counter() - started
-        log(f"facet masks and search rows of every service in {masks_seconds:.1f} s", self.prefix)
+        refresh_facets(ServicePage.objects.all())
+        facets_seconds = time.perf_counter() - started
+        log(
+            f"partner types and search rows of every service in {facets_seconds:.1f} s", self.prefix
+        )
         return {
             "created": created,
-            "facet_masks_s": round(masks_seconds, 3),
+            "facets_s": round(facets_seconds, 3),
             "english_tree_s": round(tree_seconds, 3),
             "numchild_repaired": len(repaired),
             "numchild_repaired_examples": repaired[:10],
@@ -866,7 +868,6 @@ class Generator:
                 rows.append((service, language, page))
 
         from directory.collation import title_key
-        from directory.models.facets import MASK_COLUMNS
 
         fields = [f for f in ServicePage._meta.local_concrete_fields]
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
@@ -896,8 +897,7 @@ class Generator:
                     "website": service["website"],
                     "accessibility": service["accessibility"],
                     "last_verified": connection.ops.adapt_datefield_value(service["last_verified"]),
-                    # Filled in by refresh_facet_masks() once every relation is written.
-                    **dict.fromkeys(MASK_COLUMNS, 0),
+                    # Filled in by refresh_facets() once every relation is written.
                     "partner_type": "",
                     "title_key": title_key(service[language]["title"]),
                 }

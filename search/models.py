@@ -62,11 +62,6 @@ class ServiceRow(models.Model):
     cost = models.CharField(max_length=20, choices=Cost.choices)
     access = models.CharField(max_length=20, choices=Access.choices)
     partner_type = models.CharField(max_length=30, choices=PartnerType.choices, blank=True)
-    theme_mask = models.BigIntegerField(default=0)
-    audience_mask = models.BigIntegerField(default=0)
-    language_mask = models.BigIntegerField(default=0)
-    wijk_mask = models.BigIntegerField(default=0)
-    municipality_mask = models.BigIntegerField(default=0)
 
     objects = ServiceRowQuerySet.as_manager()
 
@@ -81,6 +76,32 @@ class ServiceRow(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ServiceRowValue(models.Model):
+    """One value of a facet of many values (a theme's slug, a wijk's CBS
+    code, ...) that a search row has: as many as there are, without a limit
+    to how many values a facet knows. search/snapshot.py turns them into
+    arrays of numbers when it reads the rows."""
+
+    FACETS = ("themes", "audiences", "languages", "wijken", "municipalities")
+
+    # No index of its own: the constraint's index starts with the row.
+    row = models.ForeignKey(
+        ServiceRow, on_delete=models.CASCADE, related_name="values", db_index=False
+    )
+    facet = models.CharField(max_length=20, choices=[(name, name) for name in FACETS])
+    value = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = _("search row value")
+        verbose_name_plural = _("search row values")
+        constraints = [
+            models.UniqueConstraint(fields=["row", "facet", "value"], name="search_row_value_once")
+        ]
+
+    def __str__(self):
+        return f"{self.facet}={self.value}"
 
 
 class VersionToken(models.Model):

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 
 from directory.models import ServicePage
-from directory.models.facets import MASK_COLUMNS
+from directory.models.facets import facet_values
 
-from .models import RowsVersion, ServiceRow
+from .models import RowsVersion, ServiceRow, ServiceRowValue
 
 COPIED = (
     "locale_id",
@@ -24,7 +24,6 @@ COPIED = (
     "cost",
     "access",
     "partner_type",
-    *MASK_COLUMNS,
 )
 
 
@@ -40,9 +39,19 @@ def sync_rows(ids, chunk_size: int = 2000) -> int:
             ServiceRow(service_id=pk, **dict(zip(COPIED, values, strict=True)))
             for pk, *values in shown.values_list("pk", *COPIED)
         ]
+        per_service = facet_values([row.pk for row in rows])
+        values = [
+            ServiceRowValue(row_id=pk, facet=facet, value=value)
+            for pk, facets in per_service.items()
+            for facet, found in facets.items()
+            for value in found
+        ]
         with transaction.atomic():
+            # The values first, in one statement, rather than collected per row.
+            ServiceRowValue.objects.filter(row__in=chunk).delete()
             ServiceRow.objects.filter(pk__in=chunk).delete()
             ServiceRow.objects.bulk_create(rows)
+            ServiceRowValue.objects.bulk_create(values, batch_size=5000)
             RowsVersion.bump()
         written += len(rows)
     return written

@@ -66,7 +66,17 @@ def service_deleted(sender, instance, **kwargs):
     queue([instance.pk])
 
 
+def facet_values_changed(sender, ids, **kwargs):
+    # A term or wijk got another code or was deleted, or a wijk came to or
+    # left a municipality: the documents spell out those values, and list for
+    # a service of a whole municipality each of its wijken.
+    queue(ids)
+
+
 def connect():
+    from directory.changes import facet_values_changed as facet_signal
+
+    facet_signal.connect(facet_values_changed, dispatch_uid="search_index_facet_values_changed")
     page_published.connect(page_changed, dispatch_uid="search_index_page_published")
     page_unpublished.connect(page_changed, dispatch_uid="search_index_page_unpublished")
     post_page_move.connect(page_moved, dispatch_uid="search_index_page_moved")

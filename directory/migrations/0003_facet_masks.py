@@ -4,12 +4,10 @@ from django.db import migrations, models
 
 
 def fill_masks(apps, schema_editor):
-    # The current models, not the historical ones: the masks must be what
-    # ServicePage.save() would write. Kept as long as that code can run here.
-    from directory.models import ServicePage
-    from directory.models.facets import refresh_facet_masks
-
-    refresh_facet_masks(ServicePage.objects.all(), announce=False)
+    # The masks were filled here with the code of their time. Migration 0010
+    # drops them, and the search rows hold the values instead
+    # (search/migrations/0007_row_values.py), so nothing needs filling now.
+    pass
 
 
 

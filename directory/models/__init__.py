@@ -1,7 +1,6 @@
 """The directory's content types, one module each, re-exported here."""
 
 from .content import ContentPage
-from .facets import FacetBit
 from .home import HomePage
 from .partner import PartnerIndexPage, PartnerPage
 from .reference import Language, Municipality
@@ -12,7 +11,6 @@ from .wijk import WijkIndexPage, WijkPage
 __all__ = [
     "Audience",
     "ContentPage",
-    "FacetBit",
     "HomePage",
     "Language",
     "Municipality",

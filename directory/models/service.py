@@ -29,7 +29,7 @@ from ..fields import (
 )
 from ..forms import ServicePageForm
 from .base import PAGE_TRANSLATABLE_FIELDS
-from .facets import MASKED_FACETS, facet_values
+from .facets import FACET_RELATIONS, partner_types
 
 # What a listing of services shows or selects on, besides the facet relations.
 LISTED_FIELDS = {
@@ -41,7 +41,7 @@ LISTED_FIELDS = {
     "status",
     "cost",
     "access",
-    *(relation for relation, *_rest in MASKED_FACETS.values()),
+    *(relation for relation, _field in FACET_RELATIONS.values()),
 }
 
 
@@ -215,14 +215,8 @@ class ServicePage(Page):
         help_text=_("The date someone last checked that everything on this page is correct."),
     )
 
-    # Copies for the database search, rewritten on every save (see facets.py):
-    # a bit per theme, audience, language, wijk and municipality, and the type
-    # of the partner above the service.
-    theme_mask = models.BigIntegerField(default=0, editable=False)
-    audience_mask = models.BigIntegerField(default=0, editable=False)
-    language_mask = models.BigIntegerField(default=0, editable=False)
-    wijk_mask = models.BigIntegerField(default=0, editable=False)
-    municipality_mask = models.BigIntegerField(default=0, editable=False)
+    # A copy for the search, rewritten on every save and move (see facets.py):
+    # the type of the partner above the service.
     partner_type = models.CharField(
         max_length=30, choices=PartnerType.choices, blank=True, editable=False
     )
@@ -317,11 +311,8 @@ class ServicePage(Page):
         if update_fields is not None and "title" in update_fields:
             kwargs["update_fields"] = {*update_fields, "title_key"}
         result = super().save(*args, **kwargs)
-        relations = {relation for relation, *_rest in MASKED_FACETS.values()}
-        if update_fields is None or relations & set(update_fields):
-            # ClusterableModel.save writes the relations last, so they are in
-            # the database now.
-            self.refresh_facets()
+        if update_fields is None:
+            self.refresh_partner_type()
         if update_fields is None or LISTED_FIELDS & set(update_fields):
             # Saving a draft revision touches none of these.
             changes.send([self.pk])
@@ -337,12 +328,11 @@ class ServicePage(Page):
         known = vocabulary(services=ServicePage.objects.count())
         return index_terms(texts, self.locale.language_code, known)
 
-    def refresh_facets(self):
-        new = facet_values([self.pk])[self.pk]
-        if any(getattr(self, name) != value for name, value in new.items()):
-            ServicePage.objects.filter(pk=self.pk).update(**new)
-            for name, value in new.items():
-                setattr(self, name, value)
+    def refresh_partner_type(self):
+        partner_type = partner_types([self.pk]).get(self.pk, "")
+        if partner_type != self.partner_type:
+            ServicePage.objects.filter(pk=self.pk).update(partner_type=partner_type)
+            self.partner_type = partner_type
 
     def clean(self):
         super().clean()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -24,8 +24,7 @@ from wagtail.models import Locale
 import numpy as np
 
 from directory.choices import ServiceStatus
-from directory.models import FacetBit, OpeningHours, OpeningHoursException, ServicePage, WijkPage
-from directory.models.facets import MASKED_FACETS, mask
+from directory.models import OpeningHours, OpeningHoursException, ServicePage, WijkPage
 from directory.models.service import hidden_before
 
 from .. import snapshot
@@ -39,55 +38,47 @@ from ..query import (
     page_of_hits,
     search_terms,
 )
-from ..snapshot import Snapshot, bit_counts, fetch
+from ..snapshot import Snapshot, fetch
 from .fulltext import analysed_matches, coverage
 
-# Facets of many values, by the mask column that holds them (see directory/models/facets.py).
-MASK_FACETS = {facet: MASKED_FACETS[facet][2] for facet in ("themes", "audiences", "languages")}
+# Facets of many values (search/snapshot.py, FacetValues).
+MANY_VALUED = ("themes", "audiences", "languages")
 # Facets of one value per service, by its column.
 FIELD_FACETS = {"costs": "cost", "accesses": "access", "partner_types": "partner_type"}
 
 
 @dataclass
 class Vocabulary:
-    """The bit of every facet value, and the municipality of every wijk: what
-    turns a query's values into bit tests. Two small queries per search."""
+    """The municipality of every wijk, read at each search: a wijk added to or
+    moved between municipalities changes no search row, yet changes what the
+    services of a whole municipality serve."""
 
-    bits: dict[str, dict[str, int]]
     municipality_of: dict[str, str]
 
     @classmethod
     def load(cls) -> Vocabulary:
-        bits: dict[str, dict[str, int]] = {facet: {} for facet in MASKED_FACETS}
-        for facet, value, bit in FacetBit.objects.values_list("facet", "value", "bit"):
-            bits[facet][value] = bit
         municipality_of = dict(
             WijkPage.objects.values_list("cbs_code", "municipality__cbs_code").distinct()
         )
-        return cls(bits, municipality_of)
-
-    def wijk_bits(self, code: str) -> tuple[int, int]:
-        """The bits of the wijk ``code`` and of its municipality: a service
-        serves the wijk when it has either."""
-        wijk = mask(self.bits["wijken"], [code])
-        return wijk, mask(self.bits["municipalities"], [self.municipality_of.get(code, "")])
+        return cls({wijk: municipality or "" for wijk, municipality in municipality_of.items()})
 
 
 def facet_filter(
     rows: Snapshot, query: ServiceQuery, facet: str, vocabulary: Vocabulary
 ) -> np.ndarray | None:
     """The rows that pass one facet of ``query``, or None when it is unset.
-    A value no service has ever had has no bit: nothing passes it."""
+    A value no service has lets nothing pass."""
     values = getattr(query, facet)
     if not values:
         return None
-    if facet in MASK_FACETS:
-        return rows.any_bit(MASK_FACETS[facet], mask(vocabulary.bits[facet], values))
+    if facet in MANY_VALUED:
+        return rows.having(facet, values)
     if facet in FIELD_FACETS:
         return rows.one_of(FIELD_FACETS[facet], values)
     if facet == "wijk":
-        wijk, municipality = vocabulary.wijk_bits(values)
-        return rows.any_bit("wijk_mask", wijk) | rows.any_bit("municipality_mask", municipality)
+        # A service serves a wijk when it lists the wijk or its whole municipality.
+        municipality = vocabulary.municipality_of.get(values, "")
+        return rows.having("wijken", [values]) | rows.having("municipalities", [municipality])
     raise ValueError(facet)
 
 
@@ -277,26 +268,38 @@ class DatabaseBackend:
 
 
 def _count(rows: Snapshot, counted: np.ndarray, facet: str, vocabulary: Vocabulary) -> dict:
-    if facet in MASK_FACETS:
-        per_bit = rows.bit_counts(counted, MASK_FACETS[facet])
-        return {value: int(per_bit[bit]) for value, bit in vocabulary.bits[facet].items()}
+    if facet in MANY_VALUED:
+        return rows.value_counts(counted, facet)
     if facet in FIELD_FACETS:
         return rows.counts(counted, FIELD_FACETS[facet])
-    # A service serves a wijk when it has the wijk's bit or its municipality's:
-    # count the municipality's services, then the wijk's among the others.
-    wijken, municipalities = (
-        rows.masks["wijk_mask"][counted],
-        rows.masks["municipality_mask"][counted],
+    return _wijk_counts(rows, counted, vocabulary)
+
+
+def _wijk_counts(rows: Snapshot, counted: np.ndarray, vocabulary: Vocabulary) -> dict[str, int]:
+    """How many of ``counted`` serve each wijk: the services of its whole
+    municipality, plus those that list the wijk and not its municipality.
+    One pass over the entries of each facet."""
+    wijken, municipalities = rows.facets["wijken"], rows.facets["municipalities"]
+    per_municipality = municipalities.counts(counted)
+    # The municipality of each wijk value by code (-1: none, or no row has it).
+    municipality_code = np.array(
+        [
+            municipalities.code_of(vocabulary.municipality_of.get(code, ""))
+            for code in wijken.values
+        ],
+        dtype=np.int64,
     )
-    by_municipality = defaultdict(list)
-    for code in vocabulary.municipality_of:
-        wijk, municipality = vocabulary.wijk_bits(code)
-        by_municipality[municipality].append((code, wijk))
+    # The wijk entries of counted rows whose row also has the wijk's municipality.
+    listed = counted[wijken.row]
+    row, code = wijken.row[listed], wijken.code[listed]
+    municipality = municipality_code[code]
+    whole = municipalities.has(row, municipality)
+    only_wijk = np.bincount(code[~whole], minlength=len(wijken.values))
     result = {}
-    for municipality, codes in by_municipality.items():
-        whole = (municipalities & np.uint64(municipality)) != 0
-        per_bit = bit_counts(wijken[~whole])
-        for code, wijk in codes:
-            only_wijk = int(per_bit[wijk.bit_length() - 1]) if wijk else 0
-            result[code] = int(np.count_nonzero(whole)) + only_wijk
+    for wijk, its_municipality in vocabulary.municipality_of.items():
+        served = municipalities.code_of(its_municipality)
+        listing = wijken.code_of(wijk)
+        result[wijk] = (int(per_municipality[served]) if served >= 0 else 0) + (
+            int(only_wijk[listing]) if listing >= 0 else 0
+        )
     return result

@@ -56,6 +56,29 @@ FACET_FIELDS = {
     "wijk": "wijken",
 }
 MAX_WINDOW = 10_000  # the engine's default max_result_window
+# Room for values the index has and the database no longer does (a wijk
+# deleted since its services were indexed) in a facet's count.
+FACET_MARGIN = 100
+
+
+def facet_sizes() -> dict[str, int]:
+    """How many values each facet can have, plus a margin: the terms
+    aggregations return that many, so every value is counted however many
+    wijken there are (a fixed size stopped at the first 1,000). Four small
+    counts per search."""
+    from directory.models import Audience, Language, Theme, WijkPage
+
+    known = {
+        "themes": Theme.objects.values("slug").distinct().count(),
+        "audiences": Audience.objects.values("slug").distinct().count(),
+        "languages": Language.objects.values("code").distinct().count(),
+        "wijk": WijkPage.objects.values("cbs_code").distinct().count(),
+    }
+    for facet in FACETS:
+        if facet not in known:
+            # One value per service, among the field's choices.
+            known[facet] = len(ServicePage._meta.get_field(FACET_FIELDS[facet]).choices)
+    return {facet: count + FACET_MARGIN for facet, count in known.items()}
 
 
 def _facet_filters(query: ServiceQuery) -> dict[str, Q]:
@@ -175,6 +198,7 @@ def build_search(
     offset: int,
     size: int,
     language: str = "",
+    sizes: dict[str, int] | None = None,
 ) -> dict:
     search = Search()
     if language and language != settings.LANGUAGE_CODE:
@@ -183,6 +207,7 @@ def build_search(
     text = " ".join(group.text for group in analysed.groups) if analysed else ""
     if text:
         search = search.query(text_query(analysed, operator))
+    sizes = sizes or facet_sizes()
     facet_filters = _facet_filters(query)
     always = _other_filters(query)
     if always:
@@ -192,7 +217,7 @@ def build_search(
     for facet in FACETS:
         others = [q for name, q in facet_filters.items() if name != facet]
         bucket = search.aggs.bucket(facet, "filter", filter=Q("bool", filter=others))
-        bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=1000)
+        bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=sizes[facet])
     search = search.sort(*_sort(query, language)).extra(
         from_=offset, size=size, track_total_hits=True
     )
@@ -331,10 +356,11 @@ class EngineBackend:
         offset = (number - 1) * per_page
         size = max(0, min(per_page, MAX_WINDOW - offset))
         near = _nearby(query, offset + size)
-        body = build_search(query, analysed, "and", offset, size, language)
+        sizes = facet_sizes()
+        body = build_search(query, analysed, "and", offset, size, language, sizes)
         answer = self._send(index, body, near)
         if len(analysed.groups) > 1 and not answer.rows and not answer.total():
-            body = build_search(query, analysed, "or", offset, size, language)
+            body = build_search(query, analysed, "or", offset, size, language, sizes)
             return self._send(index, body, near), True
         return answer, False
 

@@ -14,7 +14,7 @@ from wagtail.models import Locale, PageViewRestriction
 import pytest
 
 from directory.collation import title_key
-from directory.models import PartnerPage, ServicePage
+from directory.models import PartnerPage, ServicePage, WijkPage
 from search.geocoding import Point
 from search.query import ServiceQuery, search_services
 
@@ -150,6 +150,64 @@ def test_a_wijk_includes_services_for_the_whole_municipality(backend, nl, wijk):
     direct = set(live(nl).filter(wijken=wijk).values_list("pk", flat=True))
     citywide = set(live(nl).filter(municipalities=wijk.municipality).values_list("pk", flat=True))
     assert found == direct | citywide
+
+
+def engine_caught_up(backend):
+    """The engine shows what was indexed (the queue runs at once in tests)."""
+    if backend == "engine":
+        from search.engine.client import Engine
+
+        engine = Engine(for_indexing=True)
+        engine.call("indices.refresh", index=engine.alias("nl"))
+
+
+def test_a_new_wijk_counts_the_services_of_its_whole_municipality(
+    backend, nl, wijk, django_capture_on_commit_callbacks
+):
+    citywide = set(live(nl).filter(municipalities=wijk.municipality).values_list("pk", flat=True))
+    assert citywide
+    with django_capture_on_commit_callbacks(execute=True):
+        new = wijk.get_parent().add_child(
+            instance=WijkPage(
+                title="Nieuwe wijk",
+                cbs_code="WK034499",
+                municipality=wijk.municipality,
+                postcodes=wijk.postcodes,
+                latitude=wijk.latitude,
+                longitude=wijk.longitude,
+            )
+        )
+    try:
+        engine_caught_up(backend)
+        assert {s.pk for s in every_hit(ServiceQuery(wijk=new.cbs_code), nl)} == citywide
+        assert run(ServiceQuery(), nl).facets["wijk"][new.cbs_code] == len(citywide)
+    finally:
+        # The engine's index outlives the test's transaction: leave it as it was.
+        with django_capture_on_commit_callbacks(execute=True):
+            new.delete()
+
+
+def test_a_recoded_wijk_is_found_by_its_new_code_only(
+    backend, nl, wijk, django_capture_on_commit_callbacks
+):
+    serving = {s.pk for s in every_hit(ServiceQuery(wijk=wijk.cbs_code), nl)}
+    old = wijk.cbs_code
+
+    def recode(code):
+        # Translations of a wijk share its code.
+        with django_capture_on_commit_callbacks(execute=True):
+            for translation in wijk.get_translations(inclusive=True).specific():
+                translation.cbs_code = code
+                translation.save_revision().publish()
+
+    try:
+        recode("WK034498")
+        engine_caught_up(backend)
+        assert {s.pk for s in every_hit(ServiceQuery(wijk="WK034498"), nl)} == serving
+        assert every_hit(ServiceQuery(wijk=old), nl) == []
+        assert old not in run(ServiceQuery(), nl).facets["wijk"]
+    finally:
+        recode(old)
 
 
 def test_partner_type_follows_the_service_up_to_its_partner(backend, nl):

@@ -11,7 +11,8 @@ import pytest
 from coalition.freshness import confirm_still_correct
 from directory.choices import PartnerType
 from directory.models import PartnerPage, ServicePage
-from search.models import ServiceRow
+from directory.models.facets import facet_values
+from search.models import ServiceRow, ServiceRowValue
 from search.rows import COPIED
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +27,23 @@ def expected() -> dict[int, tuple]:
     return {pk: tuple(values) for pk, *values in shown.values_list("pk", *COPIED)}
 
 
+def values() -> set[tuple]:
+    return set(ServiceRowValue.objects.values_list("row_id", "facet", "value"))
+
+
+def expected_values() -> set[tuple]:
+    shown = ServicePage.objects.live().public().values_list("pk", flat=True)
+    return {
+        (pk, facet, value)
+        for pk, facets in facet_values(list(shown)).items()
+        for facet, found in facets.items()
+        for value in found
+    }
+
+
 def assert_in_step():
     assert rows() == expected()
+    assert values() == expected_values()
 
 
 def test_the_demo_directory_has_a_row_for_every_shown_service():
@@ -100,10 +116,17 @@ def test_deleting_a_private_partner_takes_its_services_rows_along(service, partn
     assert_in_step()
 
 
+def test_the_rows_hold_every_theme_audience_language_wijk_and_municipality(service):
+    assert {facet for _pk, facet, _value in values()} == set(ServiceRowValue.FACETS)
+    assert_in_step()
+
+
 def test_the_repair_command_rebuilds_rows_written_around_the_models(service):
     ServiceRow.objects.filter(pk=service.pk).delete()
     ServiceRow.objects.exclude(pk=service.pk).update(title="stale")
+    ServiceRowValue.objects.filter(facet="themes").delete()
+    ServiceRowValue.objects.create(row=ServiceRow.objects.first(), facet="themes", value="stale")
 
-    call_command("refresh_facet_masks")
+    call_command("refresh_facets")
 
     assert_in_step()

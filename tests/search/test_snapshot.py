@@ -84,11 +84,27 @@ def test_a_rolled_back_change_is_forgotten(service, nl):
     assert service.pk in found(nl)
 
 
-def test_bit_counts_count_each_bit_of_the_masks():
+def test_facet_values_filter_and_count_any_number_of_values():
     rng = random.Random(7)  # noqa: S311 - test data
-    masks = [rng.getrandbits(63) for _ in range(2000)] + [0, 1 << 62, (1 << 63) - 1]
-    counts = snapshot.bit_counts(np.array(masks, dtype=np.int64))
-    assert counts.tolist() == [sum(m >> bit & 1 for m in masks) for bit in range(64)]
+    rows, values = 2000, [f"WK{n:06}" for n in range(3000)]
+    has = [set(rng.sample(range(len(values)), rng.randrange(4))) for _ in range(rows)]
+    entries = [(row, code) for row, codes in enumerate(has) for code in sorted(codes)]
+    facet = snapshot.FacetValues(
+        values, np.array([r for r, _c in entries]), np.array([c for _r, c in entries])
+    )
+    counted = np.array([rng.random() < 0.5 for _ in range(rows)])
+
+    counts = facet.counts(counted).tolist()
+    assert counts == [
+        sum(code in has[r] for r in range(rows) if counted[r]) for code in range(3000)
+    ]
+    chosen = facet.codes(["WK002999", "WK000063", "not a wijk"])
+    assert facet.rows_with(chosen, rows).tolist() == [
+        bool(has[r] & {2999, 63}) for r in range(rows)
+    ]
+    some_rows = np.arange(rows)
+    assert facet.has(some_rows, np.full(rows, 64)).tolist() == [64 in has[r] for r in range(rows)]
+    assert not facet.has(some_rows, np.full(rows, -1)).any()
 
 
 def test_an_empty_directory_has_nothing_to_show_or_count():
@@ -98,3 +114,5 @@ def test_an_empty_directory_has_nothing_to_show_or_count():
     assert empty.nearest_km(Point(52.09, 5.12)).size == 0
     assert empty.counts(empty.none(), "cost") == dict.fromkeys(Cost.values, 0)
     assert empty.positions([1, 2, 3]).size == 0
+    assert empty.value_counts(empty.none(), "wijken") == {}
+    assert not empty.having("themes", ["wonen"]).any()
