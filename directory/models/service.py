@@ -29,6 +29,7 @@ from ..fields import (
 from ..forms import ServicePageForm
 from .base import PAGE_TRANSLATABLE_FIELDS
 from .facets import MASKED_FACETS, facet_values
+from .identity import HSDSIdentified
 
 # What a listing of services shows or selects on, besides the facet relations.
 LISTED_FIELDS = {
@@ -409,7 +410,7 @@ class ServicePage(Page):
         )
 
 
-class ServiceLocation(Orderable):
+class ServiceLocation(HSDSIdentified, Orderable):
     """A place where residents can go for a service."""
 
     page = ParentalKey(ServicePage, on_delete=models.CASCADE, related_name="locations")
@@ -450,7 +451,7 @@ def _check_opens_before_closes(opens, closes, errors):
         )
 
 
-class OpeningHours(Orderable):
+class OpeningHours(HSDSIdentified, Orderable):
     """Regular weekly opening hours; several rows on one day for a lunch break."""
 
     page = ParentalKey(ServicePage, on_delete=models.CASCADE, related_name="opening_hours")
@@ -476,7 +477,7 @@ class OpeningHours(Orderable):
             raise ValidationError(errors)
 
 
-class OpeningHoursException(Orderable):
+class OpeningHoursException(HSDSIdentified, Orderable):
     """A day or period with other hours than usual, such as a public holiday."""
 
     page = ParentalKey(
