@@ -136,3 +136,10 @@ def validate_public_email(value: str) -> None:
             _("Enter an e-mail address with a full domain, for example info@example.nl."),
             code="email_domain",
         )
+
+
+validate_kvk_number = RegexValidator(
+    r"^\d{8}$",
+    _("Enter a KvK number of 8 digits, for example 30123456."),
+    code="kvk_number",
+)

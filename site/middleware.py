@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.middleware import locale
+from django.utils import translation
 from django.utils.translation import get_language_from_path
 
 
@@ -43,3 +45,26 @@ class PrivateForLoggedInMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
         return response
+
+
+class LocaleMiddleware(locale.LocaleMiddleware):
+    """Django's LocaleMiddleware, leaving the open data API (/api/) alone.
+
+    Django answers a 404 at an address without a language prefix with a
+    redirect to the same address below /nl/ when that would match, and
+    Wagtail's page view matches every address. An API client asking for an
+    unknown id must get the API's 404, not a redirect to a web page. The API
+    chooses its language from ``?lang=`` (hsds/views.py), not from the browser.
+    """
+
+    def process_request(self, request):
+        if request.path_info.startswith("/api/"):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        else:
+            super().process_request(request)
+
+    def process_response(self, request, response):
+        if request.path_info.startswith("/api/"):
+            return response
+        return super().process_response(request, response)

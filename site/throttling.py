@@ -4,7 +4,7 @@ rate-limited public endpoints (django-ratelimit) answer with the same page.
 Both answer ``429 Too Many Requests`` with ``Retry-After`` and a short page in
 the visitor's language; a blocked client never sees a 403 or a 500. The
 limits are settings (``LOGIN_FAILURE_LIMIT``, ``LOGIN_COOLOFF_MINUTES``,
-``RATELIMIT_SEARCH``, ``RATELIMIT_SUGGEST``), documented in the README.
+``RATELIMIT_SEARCH``, ``RATELIMIT_SUGGEST``, ``RATELIMIT_API``), documented in the README.
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def limited(setting: str, view):
+def limited(setting: str, view, refuse=None):
     """``view`` limited per client address (IPv6 per /64) to the rate in
-    ``setting``, read at request time. GET and POST count alike."""
+    ``setting``, read at request time. GET and POST count alike. Beyond the
+    limit ``refuse(request, retry_after)`` answers (the 429 page by default)."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -49,7 +50,10 @@ def limited(setting: str, view):
             )
             # The end of the current window: a client that waits that long
             # is served again.
-            return too_many(request, max(1, usage["time_left"]), "requests")
+            retry_after = max(1, usage["time_left"])
+            if refuse is not None:
+                return refuse(request, retry_after)
+            return too_many(request, retry_after, "requests")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -28,6 +28,9 @@ urlpatterns = [
     # Wagtail's view hands the sitemap the request: its scheme and host.
     path("csp-report/", csp.report, name="csp_report"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": LanguageSitemap}}),
+    # The HSDS open data API; Dutch unless asked otherwise (?lang=). Not
+    # below a language prefix: every object says which language it is in.
+    path("api/hsds/", include("hsds.urls")),
 ]
 
 if settings.DEBUG:

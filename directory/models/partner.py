@@ -5,7 +5,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
-from wagtail_localize.fields import TranslatableField
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from modelcluster.fields import ParentalManyToManyField
 
@@ -13,6 +13,7 @@ from ..choices import PartnerType
 from ..fields import PublicEmailField, PublicURLField, phone_field
 from ..forms import DirectoryPageForm
 from ..languages import with_dutch_fallback
+from ..validators import validate_kvk_number
 from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage
 from .service import ServicePage
 
@@ -60,6 +61,16 @@ class PartnerPage(Page):
     website = PublicURLField(_("website"), blank=True)
     phone = phone_field(_("general phone number"))
     email = PublicEmailField(_("general e-mail address"), blank=True)
+    kvk_number = models.CharField(
+        _("KvK number"),
+        max_length=8,
+        blank=True,
+        validators=[validate_kvk_number],
+        help_text=_(
+            "The 8 digits of the organisation's number in the Dutch Chamber of Commerce "
+            "register, if it has one. Published in the open data."
+        ),
+    )
     wijken = ParentalManyToManyField(
         "directory.WijkPage",
         related_name="active_partners",
@@ -86,6 +97,7 @@ class PartnerPage(Page):
             [FieldPanel("website"), FieldRowPanel([FieldPanel("phone"), FieldPanel("email")])],
             heading=_("Contact"),
         ),
+        FieldPanel("kvk_number"),
         FieldPanel("wijken"),
     ]
 
@@ -97,6 +109,7 @@ class PartnerPage(Page):
     translatable_fields = [
         *PAGE_TRANSLATABLE_FIELDS,
         TranslatableField("description"),
+        SynchronizedField("kvk_number"),
     ]
 
     class Meta:

@@ -30,6 +30,7 @@ from ..fields import (
 from ..forms import ServicePageForm
 from .base import PAGE_TRANSLATABLE_FIELDS
 from .facets import FACET_RELATIONS, partner_types
+from .identity import HSDSIdentified
 
 # What a listing of services shows or selects on, besides the facet relations.
 LISTED_FIELDS = {
@@ -426,7 +427,7 @@ class ServicePage(Page):
         )
 
 
-class ServiceLocation(Orderable):
+class ServiceLocation(HSDSIdentified, Orderable):
     """A place where residents can go for a service."""
 
     page = ParentalKey(ServicePage, on_delete=models.CASCADE, related_name="locations")
@@ -467,7 +468,7 @@ def _check_opens_before_closes(opens, closes, errors):
         )
 
 
-class OpeningHours(Orderable):
+class OpeningHours(HSDSIdentified, Orderable):
     """Regular weekly opening hours; several rows on one day for a lunch break."""
 
     page = ParentalKey(ServicePage, on_delete=models.CASCADE, related_name="opening_hours")
@@ -493,7 +494,7 @@ class OpeningHours(Orderable):
             raise ValidationError(errors)
 
 
-class OpeningHoursException(Orderable):
+class OpeningHoursException(HSDSIdentified, Orderable):
     """A day or period with other hours than usual, such as a public holiday."""
 
     page = ParentalKey(

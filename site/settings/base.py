@@ -44,6 +44,9 @@ env = environ.Env(
     RATELIMIT_CSP_REPORT=(str, "30/m"),
     ROUTE_URL_TEMPLATE=(str, "https://www.openstreetmap.org/directions?to={lat},{lon}"),
     HELP_PHONE_NUMBER=(str, "14 030"),
+    RATELIMIT_API=(str, "120/m"),
+    HSDS_API_MAX_AGE=(int, 300),
+    HSDS_PROFILE_URL=(str, ""),
 )
 
 DEBUG = env("DEBUG")
@@ -54,6 +57,7 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "directory",
     "search",
+    "hsds",
     # Before wagtail_localize: its admin URLs replace two of wagtail-localize's
     # views (see coalition/localize_permissions.py).
     "coalition",
@@ -93,7 +97,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "wijkwijzer.middleware.LocaleMiddleware",
     "wijkwijzer.middleware.RememberLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,6 +137,13 @@ RATELIMIT_IP_META_KEY = "wijkwijzer.throttling.client_ip"
 RATELIMIT_SEARCH = env("RATELIMIT_SEARCH")
 RATELIMIT_SUGGEST = env("RATELIMIT_SUGGEST")
 RATELIMIT_CSP_REPORT = env("RATELIMIT_CSP_REPORT")
+RATELIMIT_API = env("RATELIMIT_API")
+
+# The HSDS open data API (hsds/): how long shared caches may keep an answer,
+# and where its profile document is published (empty: the API serves it
+# itself, at /api/hsds/profile/).
+HSDS_API_MAX_AGE = env("HSDS_API_MAX_AGE")
+HSDS_PROFILE_URL = env("HSDS_PROFILE_URL")
 CACHES = {"default": env.cache_url("CACHE_URL")}
 # Django's own RedisCache increments atomically (INCR); django-ratelimit only
 # lists the third-party Redis backend as supported.
