@@ -35,10 +35,18 @@ def test_the_rd_origin_is_amersfoort_in_wgs84():
     assert rd_to_wgs84(155_000, 463_000) == pytest.approx((52.15517440, 5.38720621))
 
 
-def test_rd_coordinates_of_the_utrecht_dom_land_on_the_dom():
-    # The Domtoren at RD (136 860, 455 940) lies at about 52.0908 N, 5.1213 E.
-    latitude, longitude = rd_to_wgs84(136_860, 455_940)
-    assert Point(latitude, longitude).distance_km(Point(52.0908, 5.1213)) < 0.1
+@pytest.mark.parametrize(("dx", "dy"), [(0, 10_000), (10_000, 0), (-30_000, -20_000)])
+def test_rd_metres_become_the_same_distance_on_the_globe(dx, dy):
+    """RD New is a conformal grid with a scale of about 0.9999 near Amersfoort; the
+    haversine's sphere is up to 0.3% short east-west at this latitude."""
+    origin = Point(*rd_to_wgs84(155_000, 463_000))
+    moved = Point(*rd_to_wgs84(155_000 + dx, 463_000 + dy))
+    assert moved.distance_km(origin) == pytest.approx((dx**2 + dy**2) ** 0.5 / 1000, rel=5e-3)
+
+
+def test_going_north_in_rd_keeps_the_longitude():
+    latitude, longitude = rd_to_wgs84(155_000, 563_000)
+    assert latitude > 53 and longitude == pytest.approx(5.38720621, abs=0.01)
 
 
 def test_the_centroid_of_a_square_with_a_hole_is_its_middle():
