@@ -288,3 +288,18 @@ def test_a_new_wijk_gets_the_centre_of_its_postcodes_without_a_map(tmp_path):
         round(centre.latitude, 5),
         round(centre.longitude, 5),
     )
+
+
+@pytest.mark.django_db
+def test_a_wijk_with_an_editors_unpublished_changes_is_left_alone(tmp_path):
+    overvecht = WijkPage.objects.get(cbs_code="WK034403")
+    overvecht.intro = "<p>Nog niet gepubliceerd.</p>"
+    overvecht.save_revision()
+    path = write_csv(tmp_path, '1;"Wijk 03 Overvecht Nieuw";"Utrecht";"Wijk";"WK034403";"."')
+
+    with pytest.raises(CommandError):
+        run(path)
+
+    overvecht.refresh_from_db()
+    assert overvecht.title == "Overvecht"
+    assert overvecht.get_latest_revision().content["intro"] == "<p>Nog niet gepubliceerd.</p>"
