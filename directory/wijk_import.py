@@ -24,7 +24,7 @@ from django.utils.text import slugify
 
 from wagtail.models import Locale
 
-from search.geocoding import _pc4_table
+from search.geocoding import pc4_table
 from search.opendata import (
     OpenDataError,
     Problem,
@@ -221,7 +221,8 @@ class _Source:
 
 
 def _read_shapes(path: str | Path | None, problems: list[Problem]) -> dict[str, tuple]:
-    """Wijk code -> ((latitude, longitude), outline) from a CBS/PDOK wijken GeoJSON."""
+    """Wijk code -> ((latitude, longitude), outline) from a CBS/PDOK wijken GeoJSON;
+    None for a wijk whose feature cannot be read (it refuses its municipality)."""
     if not path:
         return {}
     shapes = {}
@@ -234,6 +235,7 @@ def _read_shapes(path: str | Path | None, problems: list[Problem]) -> dict[str, 
             problems.append(
                 Problem(str(path), number, "geometry", f"{code} has no polygon or point")
             )
+            shapes[code] = None
             continue
         shapes[code] = (point, simplified_outline(geometry))
     return shapes
@@ -271,6 +273,7 @@ def import_wijken(
         refused_municipalities |= {
             code for code, name in source.municipality_names.items() if claimed and name == claimed
         }
+    refused_municipalities |= {"GM" + code[2:6] for code, shape in shapes.items() if not shape}
     locale = Locale.get_default()
     index = WijkIndexPage.objects.filter(locale=locale).first()
     if index is None:
@@ -374,7 +377,7 @@ class _MunicipalityImport:
                 {"code": b.code, "name": b.name, **({"postcode": b.postcode} if b.postcode else {})}
                 for b in sorted(buurten, key=lambda b: b.code)
             ]
-        if area.code in self.shapes:
+        if self.shapes.get(area.code):
             (latitude, longitude), outline = self.shapes[area.code]
             fields |= {
                 "latitude": round(latitude, 5),
@@ -429,7 +432,7 @@ class _MunicipalityImport:
 
     def _from_postcodes(self, postcodes: list[str]) -> tuple[float, float] | None:
         """The mean of the wijk's PC4 centre points, from the geocoder's table."""
-        table = _pc4_table()
+        table = pc4_table()
         points = [table[code] for code in postcodes if code in table]
         if not points:
             return None

@@ -73,7 +73,7 @@ def _read_pc4_table(path: Path, modified: int) -> dict[str, Point]:
     return {code: Point(row["latitude"], row["longitude"]) for code, row in data["pc4"].items()}
 
 
-def _pc4_table() -> dict[str, Point]:
+def pc4_table() -> dict[str, Point]:
     """The table, read once per version of the file: a new import is seen
     without a restart, at the price of one stat() per lookup."""
     path = pc4_table_path()
@@ -93,7 +93,7 @@ class OfflinePC4Geocoder:
         if point:
             return point
         match = _POSTCODE.match(text or "")
-        return _pc4_table().get(match[1]) if match else None
+        return pc4_table().get(match[1]) if match else None
 
 
 class PdokGeocoder:

@@ -303,3 +303,18 @@ def test_a_wijk_with_an_editors_unpublished_changes_is_left_alone(tmp_path):
     overvecht.refresh_from_db()
     assert overvecht.title == "Overvecht"
     assert overvecht.get_latest_revision().content["intro"] == "<p>Nog niet gepubliceerd.</p>"
+
+
+@pytest.mark.django_db
+def test_a_wijk_without_geometry_in_the_map_refuses_its_municipality(tmp_path, nieuwegein_map):
+    data = json.loads(nieuwegein_map.read_text())
+    data["features"][3]["geometry"] = None
+    nieuwegein_map.write_text(json.dumps(data))
+
+    report = import_wijken(NIEUWEGEIN, geojson=nieuwegein_map)
+
+    problem = report.problems[0]
+    assert (problem.file, problem.row, problem.column) == (str(nieuwegein_map), 4, "geometry")
+    assert "WK035604 has no polygon or point" in problem.reason
+    assert report.counts["wijken refused"] == 10
+    assert not WijkPage.objects.filter(cbs_code__startswith="WK0356").exists()
