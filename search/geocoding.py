@@ -1,7 +1,8 @@
 """Turn what a visitor types as a place (postcode, PC4 or coordinates) into a point.
 
-The offline geocoder reads a shipped table of PC4 centre points and needs no
-network; the PDOK Locatieserver geocoder can be chosen in production with
+The offline geocoder reads a table of PC4 centre points (``PC4_CENTROIDS_PATH``,
+by default the shipped Utrecht table; ``manage.py import_pc4`` fills it from a
+CBS or PDOK file) and needs no network; the PDOK Locatieserver geocoder can be chosen in production with
 ``GEOCODER=pdok``. Tests only ever use the offline one.
 """
 
@@ -12,7 +13,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -20,7 +21,7 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-PC4_TABLE = Path(__file__).parent / "data" / "pc4_centroids.json"
+SHIPPED_PC4_TABLE = Path(__file__).parent / "data" / "pc4_centroids.json"
 _COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 EARTH_RADIUS_KM = 6371.0088
 _POSTCODE = re.compile(r"^\s*([1-9]\d{3})\s*(?:[A-Za-z]{2})?\s*$")
@@ -62,10 +63,26 @@ def parse_coordinates(text: str) -> Point | None:
     return None
 
 
-@cache
-def _pc4_table() -> dict[str, Point]:
-    data = json.loads(PC4_TABLE.read_text(encoding="utf-8"))
+def pc4_table_path() -> Path:
+    return Path(settings.PC4_CENTROIDS_PATH)
+
+
+@lru_cache(maxsize=2)
+def _read_pc4_table(path: Path, modified: int) -> dict[str, Point]:
+    data = json.loads(path.read_text(encoding="utf-8"))
     return {code: Point(row["latitude"], row["longitude"]) for code, row in data["pc4"].items()}
+
+
+def pc4_table() -> dict[str, Point]:
+    """The table, read once per version of the file: a new import is seen
+    without a restart, at the price of one stat() per lookup."""
+    path = pc4_table_path()
+    try:
+        modified = path.stat().st_mtime_ns
+    except OSError:
+        logger.error("PC4 table %s is missing; postcodes cannot be located", path)
+        return {}
+    return _read_pc4_table(path, modified)
 
 
 class OfflinePC4Geocoder:
@@ -76,7 +93,7 @@ class OfflinePC4Geocoder:
         if point:
             return point
         match = _POSTCODE.match(text or "")
-        return _pc4_table().get(match[1]) if match else None
+        return pc4_table().get(match[1]) if match else None
 
 
 class PdokGeocoder:

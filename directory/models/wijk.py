@@ -59,11 +59,17 @@ class WijkPage(IntroMixin, Page):
     postcodes = models.CharField(
         _("postcodes (4 digits)"),
         max_length=400,
+        blank=True,
         validators=[validate_pc4_list],
         help_text=_("The 4-digit postcodes in this wijk, separated by commas: 3561, 3562"),
     )
     latitude = latitude_field()
     longitude = longitude_field()
+    # Kept by ``manage.py import_wijken`` from the CBS files, not typed by
+    # editors: the buurten ({"code", "name", "postcode"}) and a simplified
+    # outline (a GeoJSON Polygon in WGS84, at most 200 points) for a later map.
+    buurten = models.JSONField(_("CBS buurten"), default=list, blank=True, editable=False)
+    outline = models.JSONField(_("outline"), null=True, blank=True, editable=False)
 
     parent_page_types = ["directory.WijkIndexPage"]
     subpage_types: list[str] = []

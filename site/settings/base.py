@@ -34,6 +34,7 @@ env = environ.Env(
     SEARCH_ENGINE_TIMEOUT=(float, 1.0),
     SEARCH_INDEX_PREFIX=(str, "wijkwijzer"),
     GEOCODER=(str, "offline"),
+    PC4_CENTROIDS_PATH=(str, str(BASE_DIR / "search" / "data" / "pc4_centroids.json")),
     FRESHNESS_EXPIRED_STAY_PUBLIC=(bool, True),
     CACHE_URL=(str, "locmemcache://"),
     CLIENT_IP_HEADER=(str, ""),
@@ -299,6 +300,9 @@ ROUTE_URL_TEMPLATE = env("ROUTE_URL_TEMPLATE")
 # The number the error page (500) gives residents, who may have come for
 # urgent help: the municipality's general number (14 + area code).
 HELP_PHONE_NUMBER = env("HELP_PHONE_NUMBER")
+# The offline geocoder's PC4 centre points; ``manage.py import_pc4`` writes it.
+# Point it outside the code (a volume) to keep a national table across deploys.
+PC4_CENTROIDS_PATH = env("PC4_CENTROIDS_PATH")
 # Documents are always served by Django, which checks the collection's view
 # restrictions; never straight from the media folder.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
