@@ -9,6 +9,7 @@ from wagtail.models import Page, Revision
 
 import pytest
 
+from coalition.demo import listed_numbers
 from coalition.models import ContactPerson
 from coalition.onboarding import onboard_partner
 from directory.choices import PartnerType
@@ -103,18 +104,6 @@ def test_a_data_file_of_an_unknown_version_is_refused(tmp_path):
         call_command("load_demo", file=str(future), verbosity=0)
 
 
-def listed_phone_numbers() -> set[str]:
-    numbers = set()
-    for model, fields in (
-        (ServicePage, ("phone", "whatsapp")),
-        (PartnerPage, ("phone",)),
-        (Municipality, ("phone",)),
-    ):
-        for row in model.objects.values_list(*fields):
-            numbers.update(str(n) for n in row if n)
-    return numbers
-
-
 def test_demo_contact_persons_have_numbers_no_listed_service_uses():
     """Calling a number from the public site must never reach a professional's desk."""
     contact_numbers = [str(n) for n in ContactPerson.objects.values_list("phone", flat=True)]
@@ -123,7 +112,7 @@ def test_demo_contact_persons_have_numbers_no_listed_service_uses():
     )
     assert all(contact_numbers)
     assert len(set(contact_numbers)) == len(contact_numbers)
-    assert not set(contact_numbers) & listed_phone_numbers()
+    assert not set(contact_numbers) & listed_numbers()
 
 
 def test_a_file_with_a_partner_not_marked_as_demo_is_refused_and_changes_nothing(tmp_path):
