@@ -142,7 +142,13 @@ def _word(word: str, prefix: bool, fields: list[str], fuzzy: bool = False) -> Q:
     else:
         found = Q("multi_match", query=word, fields=fields)
     if fuzzy:
-        typo = Q("multi_match", query=word, fields=fields, fuzziness="AUTO:5,8", prefix_length=1)
+        # Not on ``analysed``: it holds stems, and the raw word is not stemmed
+        # there, so two typos of ``schulden`` reach ``schilder``. The
+        # vocabulary's correction covers typos of the words only it has.
+        typo_fields = [field for field in fields if field != "analysed"]
+        typo = Q(
+            "multi_match", query=word, fields=typo_fields, fuzziness="AUTO:5,8", prefix_length=1
+        )
         return Q("bool", should=[found, typo], minimum_should_match=1)
     return found
 
