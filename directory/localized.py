@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton, get_datetime_format
+from babel.dates import format_date, format_skeleton, get_datetime_format, get_day_names
 from babel.numbers import format_decimal
 
 # Languages whose readers in the Netherlands are best served by another CLDR
@@ -92,3 +92,8 @@ def decimal(value: float | int | None, places: int = 1, language_code: str | Non
         return ""
     pattern = "#,##0" + ("." + "0" * places if places > 0 else "")
     return format_decimal(value, format=pattern, locale=babel_locale(language_code))
+
+
+def weekday_short(weekday: int, language_code: str | None = None) -> str:
+    """A weekday's abbreviated name, Monday being 0: ma, Mon, الاثنين, ሰኑ."""
+    return get_day_names("abbreviated", locale=babel_locale(language_code))[weekday]

@@ -2,9 +2,11 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 from wagtail.search import index
 from wagtail_localize.fields import TranslatableField
@@ -39,8 +41,9 @@ class WijkIndexPage(DirectoryIndexPage):
         return context
 
 
-class WijkPage(IntroMixin, Page):
-    """A wijk as CBS defines it: who offers what help here ('wie doet wat in de wijk')."""
+class WijkPage(RoutablePageMixin, IntroMixin, Page):
+    """A wijk as CBS defines it: who offers what help here ('wie doet wat in de wijk'),
+    and at overzicht/ the same as a compact table to print for a wijk meeting."""
 
     base_form_class = DirectoryPageForm
 
@@ -165,3 +168,22 @@ class WijkPage(IntroMixin, Page):
         context["service_count"] = len(services)
         context["partners"] = self.partners_active_here(services)
         return context
+
+    @path("overzicht/", name="overview")
+    def overview(self, request):
+        """Who does what in the wijk on as few sheets of paper as it takes:
+        each service once, under the first of its themes, with what a
+        professional needs to refer a resident (see directory/overview.py)."""
+        from ..overview import wijk_overview
+
+        # The cards' query, with the contact fields the cards leave out.
+        services = list(self.available_services().defer(None).defer("body"))
+        return self.render(
+            request,
+            template="directory/wijk_overview.html",
+            context_overrides={
+                "overview": wijk_overview(services, self.locale),
+                "partners": self.partners_active_here(services),
+                "today": timezone.localdate(),
+            },
+        )

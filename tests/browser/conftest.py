@@ -380,13 +380,14 @@ class DemoPages:
             "home": "/",
             "search results": f"/zoeken/?q={DEBT_WORDS[language]}",
             "wijk": self.wijk,
+            "wijk overview": f"{self.wijk}overzicht/",
             "partner": self.partner,
             "service": self.service,
         }
         return f"/{language}{paths[kind]}"
 
 
-PAGE_KINDS = ["home", "search results", "wijk", "partner", "service", "login"]
+PAGE_KINDS = ["home", "search results", "wijk", "wijk overview", "partner", "service", "login"]
 
 
 @pytest.fixture(scope="package")

@@ -3,10 +3,19 @@
 import re
 
 from playwright.sync_api import expect
+from pypdf import PdfReader
+
+
+def wijk_phone_numbers(cbs_code: str) -> set[str]:
+    from directory.models import WijkPage
+    from directory.templatetags.directory_tags import national
+
+    wijk = WijkPage.objects.get(cbs_code=cbs_code, locale__language_code="nl")
+    return {national(s.phone) for s in wijk.available_services().defer(None) if s.phone}
 
 
 def test_a_professional_sees_the_contact_persons_of_a_wijk_and_prints_the_overview(
-    new_page, device, demo, accounts, screenshot
+    new_page, device, demo, accounts, screenshot, in_database
 ):
     page = new_page()
     page.goto(f"/nl{demo.wijk}")
@@ -34,3 +43,19 @@ def test_a_professional_sees_the_contact_persons_of_a_wijk_and_prints_the_overvi
     pdf = screenshot(page).with_suffix(".pdf")
     page.pdf(path=pdf)
     assert pdf.stat().st_size > 10_000
+
+    # The overview to print: a compact table, every service's phone number on
+    # at most three A4 sheets (it was nine), the contact persons after it.
+    page.emulate_media(media="screen")
+    page.get_by_role("link", name="Overzicht om te printen").click()
+    expect(page.locator("h1")).to_contain_text("Overzicht van")
+    expect(page.locator(".ww-contacts th[scope=row]").first).to_be_visible()
+    page.emulate_media(media="print")
+    overview = pdf.with_name(pdf.stem + "-overview.pdf")
+    page.pdf(path=overview, format="A4")
+    sheets = PdfReader(overview).pages
+    text = " ".join(sheet.extract_text() for sheet in sheets)
+    phones = in_database(lambda: wijk_phone_numbers(demo.wijk_code))
+    assert len(phones) > 20
+    assert len(sheets) <= 3
+    assert sorted(phone for phone in phones if phone not in text) == []
