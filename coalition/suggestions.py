@@ -69,8 +69,8 @@ def dutch_service(page: ServicePage) -> ServicePage:
     )
 
 
-def partner_of(service: ServicePage) -> PartnerPage:
-    return PartnerPage.objects.get(path=service.path[: -ServicePage.steplen])
+def partner_of(service: ServicePage) -> PartnerPage | None:
+    return PartnerPage.objects.filter(path=service.path[: -ServicePage.steplen]).first()
 
 
 def recipients(partner: PartnerPage) -> list[str]:
@@ -99,12 +99,13 @@ def notify(suggestion: Suggestion) -> list[str]:
     """E-mail the owning partner. The resident's e-mail address is left out: a
     mailbox keeps it beyond the retention period, the admin does not."""
     partner = partner_of(suggestion.service)
-    to = recipients(partner)
+    to = recipients(partner) if partner else []
     if not to:
         logger.warning(
-            "Suggestion %s: partner %s has no e-mail address; moderators see it in the admin",
+            "Suggestion %s: no e-mail address for the partner of service %s; "
+            "moderators see it in the admin",
             suggestion.pk,
-            partner.pk,
+            suggestion.service_id,
         )
         return []
     with translation.override(settings.LANGUAGE_CODE):

@@ -167,12 +167,19 @@ def test_another_partners_editor_neither_sees_nor_opens_nor_closes_it(
     assert suggestion.status == SuggestionStatus.OPEN
 
 
-def test_a_moderator_sees_every_partners_suggestions(client, dutch_service, django_user_model):
+def test_a_moderator_sees_every_partners_suggestions_on_her_dashboard_and_in_the_queue(
+    client, dutch_service, django_user_model
+):
     send(client, dutch_service)
     coordinator = moderator(django_user_model)
     assert ARABIC_TEXT in dashboard(coordinator)
     response = logged_in(coordinator).get(edit_url(suggestion_about(dutch_service)))
     assert response.status_code == 200
+    queue = logged_in(coordinator).get(reverse("coalition:moderation_queue")).content.decode()
+    partner = dutch_service.get_parent().title
+    section = queue[queue.index('id="suggestions"') :]
+    assert partner in section
+    assert ARABIC_TEXT in section
 
 
 def test_the_editor_closes_a_suggestion_with_a_note(client, dutch_service, editor):
