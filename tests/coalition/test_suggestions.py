@@ -347,10 +347,6 @@ def client_from(address):
     return Client(REMOTE_ADDR=address)
 
 
-def test_the_default_limit_is_five_suggestions_a_minute():
-    assert settings.RATELIMIT_SUGGESTION == "5/m"
-
-
 @pytest.mark.parametrize("which", ["unknown", "draft"])
 def test_only_live_services_take_suggestions(client, dutch_service, which):
     if which == "unknown":
