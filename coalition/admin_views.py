@@ -3,6 +3,7 @@ changes per partner, and the one-click "still correct"."""
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -22,7 +23,7 @@ from directory.models import PartnerPage, ServicePage
 
 from . import freshness, onboarding
 from .forms import ChangesFilterForm, OnboardPartnerForm
-from .models import PartnerAccess
+from .models import PartnerAccess, Suggestion
 
 
 def _render(request, template, title, **context):
@@ -144,7 +145,22 @@ def moderation_queue(request):
         "coalition/admin/moderation_queue.html",
         _("Moderation queue"),
         groups=sorted(groups.items()),
+        suggestions=_open_suggestions_per_partner(),
     )
+
+
+def _open_suggestions_per_partner() -> list[tuple[str, list[Suggestion]]]:
+    """Residents' open suggestions, under the partner whose service they concern."""
+    titles = dict(
+        PartnerPage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).values_list(
+            "path", "title"
+        )
+    )
+    groups: dict[str, list[Suggestion]] = {}
+    for suggestion in Suggestion.objects.open().select_related("service").order_by("created"):
+        title = titles.get(suggestion.service.path[: -ServicePage.steplen], "")
+        groups.setdefault(title, []).append(suggestion)
+    return sorted(groups.items())
 
 
 @permission_required("coalition.view_partner_changes", raise_exception=True)

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.models import Collection, GroupApprovalTask, Workflow
@@ -155,3 +157,81 @@ class ContactPerson(ClusterableModel):
         super().clean()
         if not (self.phone or self.email):
             raise ValidationError({"phone": _("Give a phone number or an e-mail address.")})
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("suggestion status", "open")
+    CLOSED = "closed", pgettext_lazy("suggestion status", "closed")
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def for_partners(self, partners):
+        """Suggestions about the services of the given Dutch ``partners``."""
+        below = models.Q(pk__in=[])
+        for partner in partners:
+            below |= models.Q(service__path__startswith=partner.path)
+        return self.filter(below)
+
+    def open(self):
+        return self.filter(status=SuggestionStatus.OPEN)
+
+
+class Suggestion(models.Model):
+    """A resident's note that a service's listing is wrong ("Klopt er iets niet?").
+
+    Read and closed by the partner's editors and the moderators. Personal data:
+    the e-mail address is shown only to them, never in public; suggestions are
+    deleted ``SUGGESTION_RETENTION_DAYS`` after closing (``purge_suggestions``).
+    """
+
+    TEXT_MAX_LENGTH = 2000
+
+    service = models.ForeignKey(
+        "directory.ServicePage",
+        on_delete=models.CASCADE,
+        related_name="suggestions",
+        verbose_name=_("service"),
+        help_text=_("The Dutch version of the service; the resident may have read another."),
+    )
+    language = models.CharField(
+        _("language of the visitor"), max_length=10, choices=settings.LANGUAGES
+    )
+    text = models.TextField(_("what is wrong"), max_length=TEXT_MAX_LENGTH)
+    email = models.EmailField(_("e-mail address for a reply"), blank=True)
+    created = models.DateTimeField(_("sent"), auto_now_add=True, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SuggestionStatus.choices,
+        default=SuggestionStatus.OPEN,
+    )
+    closing_note = models.TextField(
+        _("closing note"),
+        blank=True,
+        max_length=2000,
+        help_text=_("What was done about it. Only editors and moderators see this."),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        ordering = ["-created"]
+
+    def __str__(self):
+        # Log entries keep this label after the suggestion is purged: no text,
+        # no e-mail address.
+        return _("Suggestion #%(number)s about %(service)s") % {
+            "number": self.pk,
+            "service": self.service.title,
+        }

@@ -50,3 +50,42 @@ class ContactPersonPermissionPolicy(ModelPermissionPolicy):
         if PARTNER_ACTIONS & set(actions):
             return self.model.objects.filter(partner__in=editable_partners(user))
         return self.model.objects.none()
+
+
+SUGGESTION_ACTIONS = {"view", "change"}
+
+
+class SuggestionPermissionPolicy(ModelPermissionPolicy):
+    """Residents' suggestions: a partner's editors read and close those about
+    their partner's services; moderators (with the model permissions) all of
+    them. Nobody adds one in the admin: they come from residents."""
+
+    def _partner_staff(self, user, action) -> bool:
+        return action in SUGGESTION_ACTIONS and editable_partners(user).exists()
+
+    def user_has_permission(self, user, action):
+        if action == "add":
+            return False
+        return super().user_has_permission(user, action) or self._partner_staff(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action == "add":
+            return False
+        if super().user_has_permission(user, action):
+            return True
+        return (
+            action in SUGGESTION_ACTIONS
+            and self.model.objects.for_partners(editable_partners(user))
+            .filter(pk=instance.pk)
+            .exists()
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        actions = set(actions) - {"add"}
+        if any(
+            super(SuggestionPermissionPolicy, self).user_has_permission(user, a) for a in actions
+        ):
+            return self.model.objects.all()
+        if SUGGESTION_ACTIONS & actions:
+            return self.model.objects.for_partners(editable_partners(user))
+        return self.model.objects.none()

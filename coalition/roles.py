@@ -4,7 +4,8 @@
   user form). Only administrators manage users and groups.
 - Moderator (``MODERATORS``): edits and publishes every page, approves the
   "coalition moderation" step of every partner's workflow, sees contact persons,
-  lists changes per partner and keeps the search thesaurus.
+  lists changes per partner, reads and closes every partner's suggestions from
+  residents and keeps the search thesaurus.
 - Professional (``PROFESSIONALS``): logs in on the public site to see contact
   persons and internal notes; has no admin access and edits nothing.
 - Partner editor and partner publisher: one pair of groups per partner, made by
@@ -45,11 +46,14 @@ VIEW_CONTACT_PERSONS = "coalition.view_contactperson"
 THESAURUS_PERMISSIONS = [
     f"search.{action}_thesaurusconcept" for action in ("add", "change", "delete", "view")
 ]
+# Residents' suggestions: moderators read and close every partner's.
+SUGGESTION_PERMISSIONS = ["coalition.view_suggestion", "coalition.change_suggestion"]
 MODERATOR_PERMISSIONS = [
     ADMIN_ACCESS,
     SUBMIT_TRANSLATION,
     VIEW_CONTACT_PERSONS,
     "coalition.view_partner_changes",
+    *SUGGESTION_PERMISSIONS,
     *THESAURUS_PERMISSIONS,
 ]
 MODERATOR_PAGE_PERMISSIONS = [

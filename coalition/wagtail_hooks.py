@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.panels import ObjectList
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
@@ -15,18 +15,29 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import chooser
-from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
+from wagtail.snippets.views.snippets import (
+    DeleteView,
+    EditView,
+    HistoryView,
+    SnippetViewSet,
+    UsageView,
+)
 
 from axes.models import AccessAttempt
 
 from directory.models import ServicePage
 
 from . import admin_views, freshness, localize_permissions, page_admin_permissions  # noqa: F401
-from .forms import ContactPersonForm
-from .models import ContactPerson
-from .permissions import ContactPersonPermissionPolicy, editable_partners
+from .forms import ContactPersonForm, SuggestionCloseForm
+from .models import ContactPerson, Suggestion, SuggestionStatus
+from .permissions import (
+    ContactPersonPermissionPolicy,
+    SuggestionPermissionPolicy,
+    editable_partners,
+)
 
 register_permission_policy(ContactPerson, ContactPersonPermissionPolicy(ContactPerson))
+register_permission_policy(Suggestion, SuggestionPermissionPolicy(Suggestion))
 
 
 class InstancePermissionMixin:
@@ -111,6 +122,80 @@ class ContactPersonViewSet(SnippetViewSet):
 
 
 register_snippet(ContactPersonViewSet)
+
+
+class SuggestionObjectPermissionMixin:
+    """Every view of one suggestion asks whether this user may see that one:
+    another partner's editor is refused, whatever its number."""
+
+    instance_action = "view"
+
+    def get_object(self, *args, **kwargs):
+        instance = super().get_object(*args, **kwargs)
+        if not self.permission_policy.user_has_permission_for_instance(
+            self.request.user, self.instance_action, instance
+        ):
+            raise PermissionDenied
+        return instance
+
+
+class SuggestionEditView(SuggestionObjectPermissionMixin, EditView):
+    instance_action = "change"
+
+
+class SuggestionDeleteView(SuggestionObjectPermissionMixin, DeleteView):
+    instance_action = "delete"
+
+
+class SuggestionHistoryView(SuggestionObjectPermissionMixin, HistoryView):
+    pass
+
+
+class SuggestionUsageView(SuggestionObjectPermissionMixin, UsageView):
+    pass
+
+
+class SuggestionViewSet(SnippetViewSet):
+    """Residents' suggestions, read and closed with a note by the partner's
+    editors (their own partner's only) and by moderators (all)."""
+
+    model = Suggestion
+    icon = "comment"
+    menu_label = _("Suggestions from residents")
+    menu_order = 255
+    add_to_admin_menu = True
+    copy_view_enabled = False
+    list_display = ["service", "created", "status", "language"]
+    list_filter = ["status"]
+    ordering = ["-created"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("service", read_only=True),
+            FieldPanel("created", read_only=True),
+            FieldPanel("language", read_only=True),
+            FieldPanel("text", read_only=True),
+            FieldPanel("email", read_only=True),
+            FieldPanel("status"),
+            FieldPanel("closing_note"),
+            FieldPanel("closed_by", read_only=True),
+            FieldPanel("closed_at", read_only=True),
+        ],
+        base_form_class=SuggestionCloseForm,
+    )
+    edit_view_class = SuggestionEditView
+    delete_view_class = SuggestionDeleteView
+    history_view_class = SuggestionHistoryView
+    usage_view_class = SuggestionUsageView
+
+    def get_queryset(self, request):
+        return (
+            SuggestionPermissionPolicy(Suggestion)
+            .instances_user_has_any_permission_for(request.user, ["view", "change"])
+            .select_related("service")
+        )
+
+
+register_snippet(SuggestionViewSet)
 
 
 @hooks.register("register_admin_urls")
@@ -253,6 +338,48 @@ class UncheckedServicesPanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_unchecked_services_panel(request, panels):
     panels.append(UncheckedServicesPanel(request))
+
+
+class OpenSuggestionsPanel(Component):
+    """Dashboard: residents' open suggestions, the partner's own for its
+    editors and every partner's for moderators."""
+
+    name = "open_suggestions"
+    order = 80
+    template_name = "coalition/admin/open_suggestions_panel.html"
+    shown = 20
+
+    def __init__(self, request):
+        self.request = request
+
+    def render_html(self, parent_context):
+        from django.template.loader import render_to_string
+
+        suggestions = (
+            SuggestionPermissionPolicy(Suggestion)
+            .instances_user_has_any_permission_for(self.request.user, ["change"])
+            .filter(status=SuggestionStatus.OPEN)
+            .select_related("service")
+            .order_by("created")
+        )
+        count = suggestions.count()
+        if not count:
+            return ""
+        return render_to_string(
+            self.template_name,
+            {
+                "suggestions": suggestions[: self.shown],
+                "count": count,
+                "more": count > self.shown,
+                "all_partners": self.request.user.has_perm("coalition.change_suggestion"),
+            },
+            request=self.request,
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def add_open_suggestions_panel(request, panels):
+    panels.append(OpenSuggestionsPanel(request))
 
 
 class UnlockOnlyPolicy(ModelPermissionPolicy):

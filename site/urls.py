@@ -59,6 +59,17 @@ urlpatterns += i18n_patterns(
     path(
         "uitloggen/", coalition_views.ProfessionalLogoutView.as_view(), name="professional_logout"
     ),
+    # "Klopt er iets niet?": rate-limited per address when sent (RATELIMIT_SUGGESTION).
+    path(
+        "klopt-er-iets-niet/<int:service_id>/",
+        coalition_views.suggest,
+        name="suggest_correction",
+    ),
+    path(
+        "klopt-er-iets-niet/<int:service_id>/bedankt/",
+        coalition_views.thanks,
+        name="suggestion_thanks",
+    ),
     # Wagtail's page URLs: its helper views, then its page view with a
     # fallback to Dutch for pages that are not translated yet.
     *[pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"],

@@ -46,6 +46,8 @@ env = environ.Env(
     ROUTE_URL_TEMPLATE=(str, "https://www.openstreetmap.org/directions?to={lat},{lon}"),
     HELP_PHONE_NUMBER=(str, "14 030"),
     RATELIMIT_API=(str, "120/m"),
+    RATELIMIT_SUGGESTION=(str, "5/m"),
+    SUGGESTION_RETENTION_DAYS=(int, 90),
     HSDS_API_MAX_AGE=(int, 300),
     HSDS_PROFILE_URL=(str, ""),
 )
@@ -139,6 +141,9 @@ RATELIMIT_SEARCH = env("RATELIMIT_SEARCH")
 RATELIMIT_SUGGEST = env("RATELIMIT_SUGGEST")
 RATELIMIT_CSP_REPORT = env("RATELIMIT_CSP_REPORT")
 RATELIMIT_API = env("RATELIMIT_API")
+# Residents' corrections ("Klopt er iets niet?"): sending one counts, opening the
+# form does not.
+RATELIMIT_SUGGESTION = env("RATELIMIT_SUGGESTION")
 
 # The HSDS open data API (hsds/): how long shared caches may keep an answer,
 # and where its profile document is published (empty: the API serves it
@@ -335,6 +340,14 @@ WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 FRESHNESS_REMIND_AFTER_DAYS = 183
 FRESHNESS_EXPIRE_AFTER_DAYS = 365
 FRESHNESS_EXPIRED_STAY_PUBLIC = env("FRESHNESS_EXPIRED_STAY_PUBLIC")
+
+# Residents' suggestions are personal data: `purge_suggestions` deletes closed ones
+# this many days after closing, and strips the e-mail address of open ones this old.
+SUGGESTION_RETENTION_DAYS = env("SUGGESTION_RETENTION_DAYS")
+# A form sent sooner than this after it was opened is a robot's; one older than
+# this is sent again with a fresh stamp.
+SUGGESTION_MIN_SECONDS = 3
+SUGGESTION_MAX_AGE_SECONDS = 24 * 60 * 60
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Phone numbers are stored as E.164 and read as Dutch numbers when typed

@@ -28,7 +28,7 @@ from wagtail_localize.models import TranslationSource
 import pytest
 from PIL import Image as PILImage
 
-from coalition.models import ContactPerson, PartnerAccess
+from coalition.models import ContactPerson, PartnerAccess, Suggestion, SuggestionStatus
 from coalition.roles import MODERATORS
 from directory.models import Audience, PartnerPage, ServicePage, Theme, WijkPage
 from tests.directory.test_page_tree import service_form_data
@@ -127,6 +127,16 @@ class Side:
     @cached_property
     def contact(self) -> ContactPerson:
         return ContactPerson.objects.filter(partner=self.partner).order_by("pk").first()
+
+    @cached_property
+    def suggestion(self) -> Suggestion:
+        """A resident's open suggestion about one of the partner's services."""
+        return Suggestion.objects.create(
+            service=self.live_service,
+            text=f"Suggestie {self.word}",
+            email=f"bewoner-{self.word}@voorbeeld.nl",
+            language="nl",
+        )
 
     @cached_property
     def in_review(self) -> ServicePage:
@@ -540,6 +550,27 @@ def edit_contact_person(c, side, world, role):
     return person.role == "Gewijzigd door de matrix" or refused(r)
 
 
+def suggestions_on_dashboard(c, side, world, role):
+    return found(c.get(reverse("wagtailadmin_home")), side.suggestion.text)
+
+
+def open_suggestion(c, side, world, role):
+    suggestion = side.suggestion
+    r = c.get(reverse("wagtailsnippets_coalition_suggestion:edit", args=(suggestion.pk,)))
+    return r.status_code == 200 and suggestion.email in r.content.decode() or refused(r)
+
+
+def close_suggestion(c, side, world, role):
+    suggestion = side.suggestion
+    r = c.post(
+        reverse("wagtailsnippets_coalition_suggestion:edit", args=(suggestion.pk,)),
+        {"status": "closed", "closing_note": "Afgehandeld door de matrix."},
+    )
+    suggestion.refresh_from_db()
+    closed = suggestion.status == SuggestionStatus.CLOSED
+    return closed and suggestion.closed_by == world.users[role] or refused(r, closed)
+
+
 def manage_users(c, side, world, role):
     r = c.post(
         reverse("wagtailusers_users:add"),
@@ -605,6 +636,9 @@ ACTIONS = {
         choose_document,
         see_contact_persons,
         edit_contact_person,
+        suggestions_on_dashboard,
+        open_suggestion,
+        close_suggestion,
         manage_users,
         admin_search,
         page_chooser,
@@ -670,6 +704,10 @@ EXPECTED = {
         | COALITION
     ),
     "edit_contact_person": insiders,
+    # Residents' suggestions: the partner's own staff and the coalition, no one else.
+    "suggestions_on_dashboard": insiders,
+    "open_suggestion": insiders,
+    "close_suggestion": insiders,
     "manage_users": lambda target: {"administrator"},
     "admin_search": insiders,
     "page_chooser": insiders,
@@ -690,7 +728,7 @@ def test_permission_matrix(
     world = World(django_user_model)
     side = world.sides[target]
     # Build what the action needs before logging in, as another user would have.
-    for needed in ("draft", "image", "document", "contact", "live_service"):
+    for needed in ("draft", "image", "document", "contact", "live_service", "suggestion"):
         getattr(side, needed)
     client = world.client(role)
     world.capture_on_commit = django_capture_on_commit_callbacks
@@ -712,4 +750,4 @@ def test_permission_matrix(
 
 
 def test_the_matrix_covers_every_role_action_and_ownership():
-    assert len(CELLS) == len(ROLES) * len(ACTIONS) * 2 == 592
+    assert len(CELLS) == len(ROLES) * len(ACTIONS) * 2 == 640
