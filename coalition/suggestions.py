@@ -3,7 +3,7 @@ stamp, who hears of a suggestion, and how long it is kept.
 
 No third-party captcha: a robot is recognised by a hidden field it fills in
 (``forms.SuggestionForm``), by sending the form within seconds of opening it, and
-by the per-address rate limit (``RATELIMIT_SUGGESTION``).
+by the per-address rate limit (``RATELIMIT_CORRECTION``).
 """
 
 import datetime

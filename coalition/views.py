@@ -98,7 +98,7 @@ def suggest(request, service_id: int):
     """The form for one service's page; only sending it counts toward the limit."""
     if request.method == "POST":
         return limited(
-            "RATELIMIT_SUGGESTION",
+            "RATELIMIT_CORRECTION",
             _send,
             refuse=lambda req, retry_after: _refuse(req, retry_after, service_id),
         )(request, service_id)

@@ -5,7 +5,7 @@ Both answer ``429 Too Many Requests`` with ``Retry-After`` and a short page in
 the visitor's language; a blocked client never sees a 403 or a 500. The
 limits are settings (``LOGIN_FAILURE_LIMIT``, ``LOGIN_COOLOFF_MINUTES``,
 ``RATELIMIT_SEARCH``, ``RATELIMIT_SUGGEST``, ``RATELIMIT_API``,
-``RATELIMIT_SUGGESTION``), documented in the README. The suggestion form answers
+``RATELIMIT_CORRECTION``), documented in the README. The suggestion form answers
 its own 429, keeping what the resident wrote.
 """
 

@@ -59,7 +59,7 @@ urlpatterns += i18n_patterns(
     path(
         "uitloggen/", coalition_views.ProfessionalLogoutView.as_view(), name="professional_logout"
     ),
-    # "Klopt er iets niet?": rate-limited per address when sent (RATELIMIT_SUGGESTION).
+    # "Klopt er iets niet?": rate-limited per address when sent (RATELIMIT_CORRECTION).
     path(
         "klopt-er-iets-niet/<int:service_id>/",
         coalition_views.suggest,

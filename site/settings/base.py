@@ -46,7 +46,7 @@ env = environ.Env(
     ROUTE_URL_TEMPLATE=(str, "https://www.openstreetmap.org/directions?to={lat},{lon}"),
     HELP_PHONE_NUMBER=(str, "14 030"),
     RATELIMIT_API=(str, "120/m"),
-    RATELIMIT_SUGGESTION=(str, "5/m"),
+    RATELIMIT_CORRECTION=(str, "5/m"),
     SUGGESTION_RETENTION_DAYS=(int, 90),
     HSDS_API_MAX_AGE=(int, 300),
     HSDS_PROFILE_URL=(str, ""),
@@ -143,7 +143,7 @@ RATELIMIT_CSP_REPORT = env("RATELIMIT_CSP_REPORT")
 RATELIMIT_API = env("RATELIMIT_API")
 # Residents' corrections ("Klopt er iets niet?"): sending one counts, opening the
 # form does not.
-RATELIMIT_SUGGESTION = env("RATELIMIT_SUGGESTION")
+RATELIMIT_CORRECTION = env("RATELIMIT_CORRECTION")
 
 # The HSDS open data API (hsds/): how long shared caches may keep an answer,
 # and where its profile document is published (empty: the API serves it

@@ -325,7 +325,7 @@ def test_twenty_suggestions_in_a_minute_from_one_address_are_limited(
     client, dutch_service, settings
 ):
     # One window for the whole test: a per-minute window could roll over midway.
-    settings.RATELIMIT_SUGGESTION = "5/h"
+    settings.RATELIMIT_CORRECTION = "5/h"
     answers = [send(client, dutch_service, text=f"Melding {n}", language="en") for n in range(20)]
     codes = [answer.status_code for answer in answers]
     assert codes == [302] * 5 + [429] * 15
