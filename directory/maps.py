@@ -65,20 +65,25 @@ def location_map(location, wijken: Iterable) -> dict | None:
 
 
 def results_map(services: Iterable, request=None) -> dict:
-    """The map of a page of search results: a marker per location, labelled
-    with the service's title and linked to it in the visitor's language."""
-    markers = []
+    """The map of a page of search results: a marker per place, with a link to
+    each service found there in the visitor's language. A marker of one
+    service is named after it; services sharing a place (a community centre,
+    a team's office) share one marker named after the place, so that no
+    marker hides another."""
+    places: dict[tuple, dict] = {}
     for service in services:
         url = page_url(service, request=request)
         for location in service.locations.all():
             if location.latitude is None or location.longitude is None:
                 continue
-            markers.append(
-                {
-                    "at": _point(location.latitude, location.longitude),
-                    "label": service.title,
-                    "place": str(location),
-                    "url": url,
-                }
+            at = _point(location.latitude, location.longitude)
+            marker = places.setdefault(
+                tuple(at), {"at": at, "label": "", "place": str(location), "links": []}
             )
+            if not any(link["url"] == url for link in marker["links"]):
+                marker["links"].append({"label": service.title, "url": url})
+    markers = list(places.values())
+    for marker in markers:
+        links = marker["links"]
+        marker["label"] = links[0]["label"] if len(links) == 1 else marker["place"]
     return {"markers": markers, "areas": [], "tiles": tiles()}

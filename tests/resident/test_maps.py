@@ -137,22 +137,35 @@ def test_the_map_labels_are_in_the_visitors_language(client, service):
 
 
 @pytest.mark.parametrize("language", ["nl", "ar", "ti"])
-def test_the_search_map_links_each_marker_to_its_service_in_the_visitors_language(client, language):
+def test_the_search_map_links_each_service_found_in_the_visitors_language(client, language):
     response = client.get(f"/{language}/zoeken/")
     assert response.status_code == 200
     soup = BeautifulSoup(response.content, "html.parser")
     [search_map] = maps_on(soup)
     markers = data_of(search_map)["markers"]
 
-    expected = []
+    expected = {}
     with override(language):
         for hit in response.context["results"].page:
             for location in hit.service.locations.all():
-                if location.latitude is not None:
-                    expected.append((hit.service.title, page_url(hit.service, language)))
+                point = (float(location.latitude), float(location.longitude))
+                link = {"label": hit.service.title, "url": page_url(hit.service, language)}
+                if link not in expected.setdefault(point, []):
+                    expected[point].append(link)
     assert expected
-    assert [(m["label"], m["url"]) for m in markers] == expected
-    assert all(m["url"].startswith(f"/{language}/") for m in markers)
+    assert {tuple(m["at"]): m["links"] for m in markers} == expected
+    assert all(link["url"].startswith(f"/{language}/") for m in markers for link in m["links"])
+
+
+def test_services_at_one_place_share_a_marker_named_after_the_place(client):
+    response = client.get("/nl/zoeken/")
+    markers = data_of(maps_on(BeautifulSoup(response.content, "html.parser"))[0])["markers"]
+    shared = [m for m in markers if len(m["links"]) > 1]
+    single = [m for m in markers if len(m["links"]) == 1]
+    assert shared and single
+    assert all(m["label"] == m["place"] for m in shared)
+    assert all(m["label"] == m["links"][0]["label"] for m in single)
+    assert len({tuple(m["at"]) for m in markers}) == len(markers)
 
 
 def test_the_search_page_offers_list_or_map_only_with_javascript(client):

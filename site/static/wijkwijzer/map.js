@@ -11,23 +11,32 @@
 
   var OUTLINE = { color: "#1d5b8f", weight: 2, fillColor: "#1d5b8f", fillOpacity: 0.08 };
 
+  function line(tag, text) {
+    var element = document.createElement(tag);
+    element.textContent = text;
+    element.setAttribute("dir", "auto");
+    return element;
+  }
+
+  /* A location's name and address, or the services found at a place, each
+     linked to its page. */
   function popupContent(marker) {
     var box = document.createElement("div");
     box.className = "ww-map__popup";
-    var title = document.createElement(marker.url ? "a" : "strong");
-    title.textContent = marker.label;
-    title.setAttribute("dir", "auto");
-    if (marker.url) {
-      title.href = marker.url;
-      title.className = "utrecht-link";
+    if (!marker.links) {
+      box.appendChild(line("strong", marker.label));
+      return box;
     }
-    box.appendChild(title);
-    if (marker.place) {
-      var place = document.createElement("div");
-      place.textContent = marker.place;
-      place.setAttribute("dir", "auto");
-      box.appendChild(place);
-    }
+    var list = document.createElement("ul");
+    list.className = "ww-map__links";
+    marker.links.forEach(function (item) {
+      var link = line("a", item.label);
+      link.href = item.url;
+      link.className = "utrecht-link";
+      list.appendChild(document.createElement("li")).appendChild(link);
+    });
+    box.appendChild(list);
+    box.appendChild(line("div", marker.place));
     return box;
   }
 
@@ -53,11 +62,23 @@
       L.tileLayer(data.tiles.url, { attribution: data.tiles.attribution, maxZoom: 19 }).addTo(map);
     }
 
+    // The view first: Leaflet places layers only on a map that has one.
     var bounds = L.latLngBounds([]);
-    data.areas.forEach(function (area) {
-      var layer = L.geoJSON(area.outline, { style: OUTLINE, interactive: false }).addTo(map);
+    var outlines = data.areas.map(function (area) {
+      var layer = L.geoJSON(area.outline, { style: OUTLINE, interactive: false });
       bounds.extend(layer.getBounds());
+      return layer;
     });
+    data.markers.forEach(function (item) { bounds.extend(item.at); });
+    if (!bounds.isValid()) {
+      map.setView([52.09, 5.12], 12);
+    } else if (data.markers.length === 1 && !data.areas.length) {
+      map.setView(data.markers[0].at, 16);
+    } else {
+      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
+    }
+
+    outlines.forEach(function (layer) { layer.addTo(map); });
     data.markers.forEach(function (item) {
       var marker = L.marker(item.at, {
         icon: L.divIcon({ className: "ww-map__marker", iconSize: [22, 22] }),
@@ -66,20 +87,11 @@
       }).addTo(map);
       marker.getElement().setAttribute("aria-label", item.label);
       marker.bindPopup(popupContent(item));
-      bounds.extend(item.at);
     });
     map.on("popupopen", function (event) {
       var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
       if (close) close.setAttribute("aria-label", container.getAttribute("data-ww-close"));
     });
-
-    if (!bounds.isValid()) {
-      map.setView([52.09, 5.12], 12);
-    } else if (data.markers.length === 1 && !data.areas.length) {
-      map.setView(data.markers[0].at, 16);
-    } else {
-      map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
-    }
     container.wwMap = map;
     container.setAttribute("data-ww-map-ready", "");
   }

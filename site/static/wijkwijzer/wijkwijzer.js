@@ -82,7 +82,10 @@
     container.hidden = false;
     return loadMapCode(container)
       .then(function () { window.WijkwijzerMap.draw(container); })
-      .catch(function () { container.hidden = true; /* the address and route links remain */ });
+      .catch(function (error) {
+        container.hidden = true; // the address and the route links remain
+        if (window.console) console.error(error);
+      });
   }
 
   function enableLazyMaps() {
