@@ -52,7 +52,11 @@
       // The page scrolls under a finger or wheel; zooming is for the buttons,
       // a pinch or the keyboard.
       scrollWheelZoom: false,
-      dragging: !L.Browser.mobile
+      dragging: !L.Browser.mobile,
+      // Popups appear at once, at full contrast; zooms glide only for
+      // readers who have not asked for less motion.
+      fadeAnimation: false,
+      zoomAnimation: !(window.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches)
     });
     L.control.zoom({
       zoomInTitle: container.getAttribute("data-ww-zoom-in"),
