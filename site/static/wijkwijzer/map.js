@@ -23,6 +23,8 @@
   function popupContent(marker) {
     var box = document.createElement("div");
     box.className = "ww-map__popup";
+    // The map itself runs left to right; what it says follows the page.
+    box.setAttribute("dir", document.documentElement.getAttribute("dir") || "ltr");
     if (!marker.links) {
       box.appendChild(line("strong", marker.label));
       return box;
