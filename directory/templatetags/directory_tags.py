@@ -215,3 +215,26 @@ def route_links(location) -> dict | None:
         "geo": f"geo:{lat},{lon}?q={lat},{lon}({label})",
         "web": settings.ROUTE_URL_TEMPLATE.format(lat=lat, lon=lon),
     }
+
+
+def _map_json(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@register.simple_tag
+def location_map(location, wijken) -> str:
+    """The map data of one location (its marker and its wijk's outline) as JSON
+    for a ``data-ww-map`` attribute; empty without coordinates."""
+    from directory.maps import location_map as data_of
+
+    data = data_of(location, wijken)
+    return _map_json(data) if data else ""
+
+
+@register.simple_tag(takes_context=True)
+def results_map(context, hits) -> str:
+    """The map data of a page of search results as JSON: each location a
+    marker linked to its service in the visitor's language."""
+    from directory.maps import results_map as data_of
+
+    return _map_json(data_of((hit.service for hit in hits), request=context.get("request")))

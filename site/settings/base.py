@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 
 from wijkwijzer import languages
+from wijkwijzer.map_tiles import tile_source
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -50,6 +51,8 @@ env = environ.Env(
     SUGGESTION_RETENTION_DAYS=(int, 90),
     HSDS_API_MAX_AGE=(int, 300),
     HSDS_PROFILE_URL=(str, ""),
+    MAP_TILE_URL=(str, ""),
+    MAP_TILE_ATTRIBUTION=(str, ""),
 )
 
 DEBUG = env("DEBUG")
@@ -232,6 +235,9 @@ STATICFILES_DIRS = [
         (f"vendor/fonts/{name}", NODE_MODULES / "@fontsource" / name)
         for name in ("noto-sans", "noto-sans-arabic", "noto-sans-ethiopic")
     ],
+    # Leaflet draws the maps; its CSS and script are fetched only by a page
+    # that shows one (static/wijkwijzer/wijkwijzer.js).
+    ("vendor/leaflet", NODE_MODULES / "leaflet" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT")
@@ -255,12 +261,17 @@ SESSION_COOKIE_HTTPONLY = True
 # editor) only reports, so editors are never blocked by it. Browsers report
 # violations of both to the site, which logs them (wijkwijzer.csp).
 CSP_SELF = ("'self'",)
+# Maps draw the project's own data and ask no other host, unless a deployment
+# configures background tiles: then their host alone is added to img-src.
+MAP_TILE_URL = env("MAP_TILE_URL")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION")
+MAP_TILE_SOURCE = tile_source(MAP_TILE_URL)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": CSP_SELF,
         "script-src": CSP_SELF,
         "style-src": CSP_SELF,
-        "img-src": (*CSP_SELF, "data:"),
+        "img-src": (*CSP_SELF, "data:", *filter(None, [MAP_TILE_SOURCE])),
         "font-src": CSP_SELF,
         "connect-src": CSP_SELF,
         "form-action": CSP_SELF,

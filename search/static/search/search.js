@@ -9,6 +9,36 @@
 
   var pending = null;
 
+  /* List or map: the map shows the same page of results (search/includes/
+     results.html carries its data); Leaflet is fetched the first time it is
+     asked for. The choice holds while filters refresh the results. */
+  var views = document.querySelector(".ww-view-switch");
+  var view = "list";
+
+  function showView() {
+    if (!views || !window.Wijkwijzer) return;
+    var map = document.getElementById("search-map");
+    var list = document.getElementById("search-list");
+    var onMap = view === "map" && Boolean(map);
+    views.hidden = !map;
+    views.querySelectorAll("[data-ww-view]").forEach(function (button) {
+      button.setAttribute("aria-pressed", String(button.getAttribute("data-ww-view") === view));
+    });
+    if (list) list.hidden = onMap;
+    if (!map) return;
+    if (onMap) window.Wijkwijzer.showMap(map); else map.hidden = true;
+  }
+
+  if (views) {
+    views.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-ww-view]");
+      if (!button) return;
+      view = button.getAttribute("data-ww-view");
+      showView();
+    });
+    showView();
+  }
+
   function queryString() {
     var params = new URLSearchParams(new FormData(form));
     Array.from(params.keys()).forEach(function (key) {
@@ -27,7 +57,10 @@
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
         var fresh = page.getElementById("search-results");
-        if (fresh) results.innerHTML = fresh.innerHTML;
+        if (fresh) {
+          results.innerHTML = fresh.innerHTML;
+          showView();
+        }
         page.querySelectorAll(".ww-count[id]").forEach(function (count) {
           var current = document.getElementById(count.id);
           if (current) current.textContent = count.textContent;

@@ -47,7 +47,67 @@
     });
   }
 
+  /* Maps: Leaflet and map.js are fetched only when a map is shown, so pages
+     without one, and a service page read only above its map, never load them.
+     A service page's map is drawn when it scrolls into view; the search page
+     asks for its map through Wijkwijzer.showMap (search.js). */
+  var mapCode = null;
+
+  function load(element) {
+    return new Promise(function (resolve, reject) {
+      element.onload = resolve;
+      element.onerror = reject;
+      document.head.appendChild(element);
+    });
+  }
+
+  function loadMapCode(container) {
+    if (!mapCode) {
+      var urls = container.getAttribute("data-ww-map-assets").split(" ");
+      var style = document.createElement("link");
+      style.rel = "stylesheet";
+      style.href = urls[0];
+      mapCode = Promise.all([load(style), urls.slice(1).reduce(function (ready, url) {
+        return ready.then(function () {
+          var script = document.createElement("script");
+          script.src = url;
+          return load(script);
+        });
+      }, Promise.resolve())]);
+    }
+    return mapCode;
+  }
+
+  function showMap(container) {
+    container.hidden = false;
+    return loadMapCode(container)
+      .then(function () { window.WijkwijzerMap.draw(container); })
+      .catch(function (error) {
+        container.hidden = true; // the address and the route links remain
+        if (window.console) console.error(error);
+      });
+  }
+
+  function enableLazyMaps() {
+    var maps = document.querySelectorAll("[data-ww-map-lazy]");
+    if (!maps.length || !window.Promise) return;
+    var observer = "IntersectionObserver" in window && new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        showMap(entry.target);
+      });
+    }, { rootMargin: "100px" });
+    maps.forEach(function (container) {
+      container.hidden = false;
+      if (observer) observer.observe(container); else showMap(container);
+    });
+  }
+
+  window.Wijkwijzer = { showMap: showMap };
+
   enableSharing();
+  enableLazyMaps();
   refreshOpening();
   window.setInterval(refreshOpening, 60 * 1000);
 })();
