@@ -191,6 +191,7 @@ def test_the_zip_holds_the_same_package(tmp_path):
 
 def test_a_moderator_downloads_the_zip_from_the_admin(django_user_model):
     client = logged_in(moderator(django_user_model))
+    assert reverse("hsds_export") in client.get(reverse("wagtailadmin_home")).text
     response = client.get(reverse("hsds_export"), {"lang": "en"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -205,6 +206,7 @@ def test_a_moderator_downloads_the_zip_from_the_admin(django_user_model):
 def test_a_partner_editor_may_not_download_the_export(django_user_model, partner):
     access = PartnerAccess.objects.get(partner=partner)
     editor = staff_of(django_user_model, access, "partner-editor-export")
+    assert reverse("hsds_export") not in logged_in(editor).get(reverse("wagtailadmin_home")).text
     assert logged_in(editor).get(reverse("hsds_export")).status_code == 403
     publisher = staff_of(django_user_model, access, "partner-publisher-export", publisher=True)
     assert logged_in(publisher).get(reverse("hsds_export")).status_code == 403
