@@ -24,12 +24,14 @@ import datetime
 import json
 import re
 import tempfile
+import uuid
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 from django.conf import settings
+from django.urls import reverse
 
 from wagtail.models import Locale
 
@@ -131,7 +133,7 @@ def spec() -> dict:
     return json.loads(SPEC.read_text(encoding="utf-8"))
 
 
-def descriptor(locale: Locale) -> dict:
+def descriptor(locale: Locale, base_url: str = "") -> dict:
     """``datapackage.json``: Open Referral's tables with the profile's columns
     added at the end of theirs."""
     official = spec()
@@ -151,9 +153,9 @@ def descriptor(locale: Locale) -> dict:
         "Specification 3.0 (tabular), with the Wijkwijzer Dutch profile.",
         "profile": "tabular-data-package",
         "version": official["version"],
-        "homepage": settings.HSDS_PROFILE_URL or official["homepage"],
+        "homepage": base_url or official["homepage"],
         "language": locale.language_code,
-        "x_hsds_profile": "Wijkwijzer Dutch HSDS 3.0 profile (docs/hsds-profile/)",
+        "x_hsds_profile": settings.HSDS_PROFILE_URL or base_url + reverse("hsds:profile"),
         "x_formula_escape": "Cells that would start with = + - @ (other than plain numbers) "
         "start with a single quote (') added on export; remove it on import.",
         "resources": resources,
@@ -219,16 +221,13 @@ def rows(table: str, obj: dict) -> Iterator[tuple[str, dict]]:
     own, children = {}, []
     for key, value in obj.items():
         if key in NESTED:
-            children += [(NESTED[key], child) for child in (value if islist(value) else [value])]
+            items = value if isinstance(value, list) else [value]
+            children += [(NESTED[key], child) for child in items]
         elif key not in EMBEDDED:
             own[key] = value
     yield table, own
     for name, child in children:
         yield from rows(name, child)
-
-
-def islist(value) -> bool:
-    return isinstance(value, list)
 
 
 def chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -253,7 +252,7 @@ def export(
     """Write the package into ``directory`` (which must exist); the number
     of rows per table."""
     directory = Path(directory)
-    package = descriptor(locale)
+    package = descriptor(locale, base_url)
     (directory / "datapackage.json").write_text(
         json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -317,8 +316,6 @@ def export_zip(target, locale: Locale, **options) -> dict[str, int]:
 
 def find_partner(value: str) -> PartnerPage:
     """A partner by its HSDS id (UUID), page id or slug; the Dutch version."""
-    import uuid
-
     partners = PartnerPage.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
     try:
         found = partners.filter(translation_key=uuid.UUID(value))
