@@ -4,6 +4,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.action_menu import WorkflowMenuItem
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
@@ -269,6 +270,25 @@ def register_still_correct(actions):
 
         def format_message(self, log_entry):
             return _("Confirmed that everything on the page is still correct")
+
+
+# Actions that send a page on to the people who may publish it.
+SUBMIT_ACTIONS = ("action-submit", "action-restart-workflow")
+
+
+@hooks.register("construct_page_action_menu")
+def submit_first_for_those_who_cannot_publish(menu_items, request, context):
+    """An editor without publish rights looked for "Submit to ..." and found
+    only "Save draft", the first action: the submit action was under the
+    chevron. Where she can neither publish nor act on a workflow step, the
+    submit action comes first and is the button she sees."""
+    names = [item.name for item in menu_items]
+    if "action-publish" in names or any(isinstance(item, WorkflowMenuItem) for item in menu_items):
+        return
+    for name in SUBMIT_ACTIONS:
+        if name in names:
+            menu_items.insert(0, menu_items.pop(names.index(name)))
+            return
 
 
 @hooks.register("construct_page_chooser_queryset")

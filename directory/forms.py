@@ -63,6 +63,24 @@ class DirectoryModelForm(SafeTextMixin, WagtailAdminModelForm):
 
 
 class ServicePageForm(DirectoryPageForm):
+    # Tagged with terms of the page's own language (TaxonomyTerm.choices_for).
+    TERM_FIELDS = ("themes", "audiences")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        locale = self.instance.locale
+        for name in self.TERM_FIELDS:
+            field = self.fields[name]
+            model = field.queryset.model
+            field.queryset = model.choices_for(locale)
+            field.error_messages["invalid_choice"] = _(
+                "Choose only from the boxes shown: they hold the terms in this page's language."
+            )
+            if not self.is_bound and self.initial.get(name):
+                # A translation may still hold its source's terms: tick them
+                # as the same terms in this page's language.
+                self.initial[name] = model.in_locale(self.initial[name], locale)
+
     def clean(self):
         cleaned_data = super().clean()
         error = self.instance.service_area_error(

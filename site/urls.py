@@ -11,6 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from coalition import page_admin_permissions
 from coalition import views as coalition_views
+from directory import explorer
 from directory import views as directory_views
 from directory.sitemap import LanguageSitemap
 from search import views as search_views
@@ -23,6 +24,8 @@ handler500 = "wijkwijzer.errors.server_error"
 urlpatterns = [
     # Before Wagtail's admin: the same addresses with the permission checks it lacks.
     path("admin/", include(page_admin_permissions.urlpatterns)),
+    # Before Wagtail's admin: a service in the explorer opens in the editor.
+    path("admin/", include(explorer.urlpatterns)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Wagtail's view hands the sitemap the request: its scheme and host.

@@ -1,5 +1,6 @@
 import datetime
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length, Substr
@@ -12,7 +13,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Locale, Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
-from wagtail_localize.fields import TranslatableField
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
@@ -31,6 +32,7 @@ from ..forms import ServicePageForm
 from .base import PAGE_TRANSLATABLE_FIELDS
 from .facets import FACET_RELATIONS, partner_types
 from .identity import HSDSIdentified
+from .taxonomy import Audience, Theme
 
 # What a listing of services shows or selects on, besides the facet relations.
 LISTED_FIELDS = {
@@ -236,7 +238,13 @@ class ServicePage(Page):
         FieldPanel("body"),
         FieldPanel("status"),
         MultiFieldPanel(
-            [FieldPanel("themes"), FieldPanel("audiences"), FieldPanel("languages")],
+            [
+                # Boxes to tick, one per term in the page's language (ServicePageForm):
+                # a multiple select lost the choice with one click without Ctrl.
+                FieldPanel("themes", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("audiences", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("languages"),
+            ],
             heading=_("What and for whom"),
         ),
         MultiFieldPanel(
@@ -288,6 +296,10 @@ class ServicePage(Page):
         TranslatableField("cost_note"),
         TranslatableField("access_note"),
         TranslatableField("accessibility"),
+        # A translation serves the same themes and audiences as its source;
+        # save() keeps them as the terms of its own language.
+        SynchronizedField("themes", overridable=False),
+        SynchronizedField("audiences", overridable=False),
     ]
 
     class Meta:
@@ -309,6 +321,8 @@ class ServicePage(Page):
     def save(self, *args, **kwargs):
         self.title_key = title_key(self.title)
         update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            self.localize_terms()
         if update_fields is not None and "title" in update_fields:
             kwargs["update_fields"] = {*update_fields, "title_key"}
         result = super().save(*args, **kwargs)
@@ -318,6 +332,20 @@ class ServicePage(Page):
             # Saving a draft revision touches none of these.
             changes.send([self.pk])
         return result
+
+    def localize_terms(self) -> None:
+        """Keep the themes and audiences as terms of the page's own language.
+        A translation is copied from its source with the source's Dutch terms;
+        readers and search match terms by slug, but the editor's form offers
+        only the page's own terms (``TaxonomyTerm.choices_for``)."""
+        if not self.locale_id:
+            return
+        for name, model in (("themes", Theme), ("audiences", Audience)):
+            terms = list(getattr(self, name).all())
+            if any(term.locale_id != self.locale_id for term in terms):
+                mapped = model.in_locale(terms, self.locale)
+                if [term.pk for term in mapped] != [term.pk for term in terms]:
+                    getattr(self, name).set(mapped)
 
     def analysed_text(self) -> str:
         """The stems, compound parts and normalised forms of the page's words,

@@ -56,6 +56,28 @@ class TaxonomyTerm(TranslatableMixin, index.Indexed, models.Model):
     def for_locale(cls, locale: Locale | None = None):
         return cls.objects.filter(locale=locale or Locale.get_active())
 
+    @classmethod
+    def choices_for(cls, locale: Locale):
+        """The terms a page in ``locale`` is tagged with: each term once, in
+        ``locale`` where it is translated and in Dutch where it is not."""
+        dutch = Locale.get_default()
+        translated = cls.objects.filter(locale=locale).values("translation_key")
+        return cls.objects.filter(
+            models.Q(locale=locale)
+            | models.Q(locale=dutch) & ~models.Q(translation_key__in=translated)
+        )
+
+    @classmethod
+    def in_locale(cls, terms, locale: Locale) -> list:
+        """``terms`` (of any language) as the same terms in ``locale``'s
+        choices, matched by translation key, in the order given."""
+        keys = [term.translation_key for term in terms]
+        by_key = {
+            term.translation_key: term
+            for term in cls.choices_for(locale).filter(translation_key__in=keys)
+        }
+        return [by_key.get(key, term) for key, term in zip(keys, terms, strict=True)]
+
 
 class Theme(TaxonomyTerm):
     """A kind of help residents look for, such as money and debt or housing."""

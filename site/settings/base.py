@@ -334,6 +334,11 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
     },
 }
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# No Gravatar: the admin showed a broken image wherever gravatar.com is out of
+# reach (and the CSP allows images from our own origin only), and each avatar
+# sent a hash of the editor's e-mail address to a third party. Editors get
+# Wagtail's own default avatar, or the one they upload in their account.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Workflow e-mails (submitted, approved, changes requested) go through Django's
 # e-mail backend: the console in development.
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL

@@ -181,6 +181,7 @@ class Editors:
     partner_id: int
     # Form values (primary keys) for a service in the demo wijk.
     theme: str
+    second_theme: str
     audience: str
     language: str
     wijk: str
@@ -212,6 +213,9 @@ def editors(django_db_setup, django_db_blocker, demo) -> Editors:
             password=password,
             partner_id=partner.pk,
             theme=str(Theme.objects.get(slug="taal-en-inburgering", locale=partner.locale).pk),
+            second_theme=str(
+                Theme.objects.get(slug="meedoen-en-ontmoeten", locale=partner.locale).pk
+            ),
             audience=str(Audience.objects.get(slug="iedereen", locale=partner.locale).pk),
             language=str(Language.objects.get(code="nl").pk),
             wijk=str(WijkPage.objects.get(cbs_code=demo.wijk_code, locale=partner.locale).pk),

@@ -35,8 +35,12 @@ def take_action(page: Page, button: str) -> None:
 def fill_the_new_service(page: Page, slug: str, editors) -> None:
     page.locator("#id_title").fill(TITLE)
     page.locator("#id_summary").fill("Samen Nederlands praten met buren, bij koffie en thee.")
-    page.locator("select[name=themes]").select_option(editors.theme)
-    page.locator("select[name=audiences]").select_option(editors.audience)
+    # Themes and audiences are boxes to tick, each term once in the page's language:
+    # two plain clicks choose two themes.
+    expect(page.locator("input[type=checkbox][name=themes]")).to_have_count(12)
+    page.locator(f"input[name=themes][value='{editors.theme}']").click()
+    page.locator(f"input[name=themes][value='{editors.second_theme}']").click()
+    page.locator(f"input[name=audiences][value='{editors.audience}']").click()
     page.locator("select[name=languages]").select_option(editors.language)
     page.locator("select[name=wijken]").select_option(editors.wijk)
 
@@ -92,6 +96,8 @@ def test_a_partners_new_service_is_reviewed_moderated_found_and_closed_to_others
     editor.goto(f"/admin/pages/{editors.partner_id}/add_subpage/")
     expect(editor).to_have_url(re.compile(r"/admin/pages/add/directory/servicepage/\d+/$"))
     fill_the_new_service(editor, service_slug, editors)
+    # She cannot publish: submitting is the action she sees, not one under the chevron.
+    expect(editor.locator("footer button[name=action-submit]")).to_be_visible()
     take_action(editor, "button[name=action-submit]")
     expect(editor.locator(".messages .error, .error-message")).to_have_count(0)
 
@@ -107,9 +113,11 @@ def test_a_partners_new_service_is_reviewed_moderated_found_and_closed_to_others
             state.current_task_state.task.name if state else None,
             list(service.locations.values_list("name", flat=True)),
             service.opening_hours.count(),
+            sorted(str(pk) for pk in service.themes.values_list("pk", flat=True)),
         )
 
-    pk, parent, live, task, locations, hours = in_database(find_draft)
+    pk, parent, live, task, locations, hours, themes = in_database(find_draft)
+    assert themes == sorted([editors.theme, editors.second_theme])
     assert parent == editors.partner_id
     assert not live
     assert task.startswith("Partnerreview")
