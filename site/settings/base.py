@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "directory",
     "search",
     "hsds",
+    "translation_status",
     # Before wagtail_localize: its admin URLs replace two of wagtail-localize's
     # views (see coalition/localize_permissions.py).
     "coalition",

@@ -32,6 +32,7 @@ from coalition.models import ContactPerson, PartnerAccess, Suggestion, Suggestio
 from coalition.roles import MODERATORS
 from directory.models import Audience, PartnerPage, ServicePage, Theme, WijkPage
 from tests.directory.test_page_tree import service_form_data
+from translation_status.models import TranslationReview
 
 from .helpers import denied, make_user, moderator, professional, staff_of
 
@@ -571,6 +572,21 @@ def close_suggestion(c, side, world, role):
     return closed and suggestion.closed_by == world.users[role] or refused(r, closed)
 
 
+def translation_report(c, side, world, role):
+    r = c.get(reverse("translation_status:report"), {"partner": side.partner.pk, "language": "ar"})
+    return found(r, f'data-service="{side.live_service.pk}"')
+
+
+def mark_translation_reviewed(c, side, world, role):
+    service = side.live_service
+    target = service.get_translations().live().order_by("locale__language_code").first()
+    r = c.post(reverse("translation_status:mark_reviewed", args=(target.pk,)))
+    reviewed = TranslationReview.objects.filter(
+        translation_key=service.translation_key, locale=target.locale
+    ).exists()
+    return reviewed and r.status_code == 302 or refused(r, reviewed)
+
+
 def manage_users(c, side, world, role):
     r = c.post(
         reverse("wagtailusers_users:add"),
@@ -639,6 +655,8 @@ ACTIONS = {
         suggestions_on_dashboard,
         open_suggestion,
         close_suggestion,
+        translation_report,
+        mark_translation_reviewed,
         manage_users,
         admin_search,
         page_chooser,
@@ -708,6 +726,10 @@ EXPECTED = {
     "suggestions_on_dashboard": insiders,
     "open_suggestion": insiders,
     "close_suggestion": insiders,
+    # The translation status report: the partner's staff and the coalition; only
+    # the partner's publishers and the coalition vouch for a translation.
+    "translation_report": insiders,
+    "mark_translation_reviewed": publishers,
     "manage_users": lambda target: {"administrator"},
     "admin_search": insiders,
     "page_chooser": insiders,
@@ -750,4 +772,4 @@ def test_permission_matrix(
 
 
 def test_the_matrix_covers_every_role_action_and_ownership():
-    assert len(CELLS) == len(ROLES) * len(ACTIONS) * 2 == 640
+    assert len(CELLS) == len(ROLES) * len(ACTIONS) * 2 == 672
