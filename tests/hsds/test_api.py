@@ -108,11 +108,13 @@ def test_organization_filter(api, partner):
 
 
 def test_modified_after_filter(api, service):
-    later = timezone.now() + datetime.timedelta(days=1)
+    # Days apart, so the date means the same in UTC and in Amsterdam at any hour.
+    later = timezone.now() + datetime.timedelta(days=3)
     ServicePage.objects.filter(translation_key=service.translation_key).update(
         last_published_at=later
     )
-    data = get_json(api, "/api/hsds/services", modified_after=later.date().isoformat())
+    after = timezone.localdate() + datetime.timedelta(days=2)
+    data = get_json(api, "/api/hsds/services", modified_after=after.isoformat())
     assert [item["id"] for item in data["contents"]] == [str(service.translation_key)]
 
 
