@@ -101,10 +101,13 @@ def site_links(page: BeautifulSoup) -> list[tuple[str, object]]:
 
 
 def is_language_choice(element) -> bool:
-    """The language switcher's options and the hreflang alternates, which
-    name other languages on purpose."""
+    """The language switcher's options, the hreflang alternates and a link
+    that says which language it leads to (a machine translation's "Read the
+    Dutch original"), which name other languages on purpose."""
     if element.name == "link":
         return element.get("rel") == ["alternate"] and element.has_attr("hreflang")
+    if element.name == "a" and element.has_attr("hreflang"):
+        return True
     return element.find_parent("nav", class_="ww-languages") is not None
 
 
