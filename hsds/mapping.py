@@ -250,11 +250,22 @@ def service(page: ServicePage, context: Context, *, full: bool = False) -> dict:
     if full:
         data.update(
             phones=service_phones(page, service_id),
+            # Sorted here: the list's prefetch and the detail's query need not
+            # return rows of equal sort order alike (PostgreSQL did not).
             schedules=[
-                *(weekly_schedule(row, service_id) for row in page.opening_hours.all()),
+                *(
+                    weekly_schedule(row, service_id)
+                    for row in sorted(
+                        page.opening_hours.all(),
+                        key=lambda r: (r.weekday, r.opens, str(r.hsds_id)),
+                    )
+                ),
                 *(
                     exception_schedule(row, service_id)
-                    for row in page.opening_hours_exceptions.all()
+                    for row in sorted(
+                        page.opening_hours_exceptions.all(),
+                        key=lambda r: (r.start_date, str(r.hsds_id)),
+                    )
                 ),
             ],
             service_areas=service_areas(page, service_id),
