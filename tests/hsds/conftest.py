@@ -47,3 +47,30 @@ def get_json(client, url, status=200, **params):
 def assert_valid(name: str, instance) -> None:
     errors = sorted(schema_validator(name).iter_errors(instance), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+def contact_persons_found_in(text: str) -> list[str]:
+    """What of any contact person's personal data ``text`` holds. A number that
+    is public anyway (a service's or a partner's own, which some demo contact
+    persons share: issue 16, item 8) is no leak."""
+    from coalition.models import ContactPerson
+    from directory.models import PartnerPage, ServicePage
+
+    public = {
+        str(number)
+        for numbers in [
+            ServicePage.objects.values_list("phone", "whatsapp"),
+            PartnerPage.objects.values_list("phone"),
+        ]
+        for row in numbers
+        for number in row
+        if number
+    }
+    people = list(ContactPerson.objects.all())
+    assert people, "the demo has contact persons to look for"
+    found = []
+    for person in people:
+        found += [person.name, person.email, person.note]
+        if person.phone and str(person.phone) not in public:
+            found.append(person.phone.as_e164)
+    return [value for value in found if value and value in text]
