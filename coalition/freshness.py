@@ -83,11 +83,12 @@ def digests(today: datetime.date | None = None) -> dict[PartnerAccess, list[Serv
 
 
 def send_digests(today: datetime.date | None = None) -> list[dict]:
-    """E-mail each partner's staff the services they have not checked for six months."""
+    """E-mail each partner the services it has not checked for six months: its
+    staff, or the partner's own address when no staff account has one."""
     today = today or timezone.localdate()
     sent = []
     for access, services in digests(today).items():
-        recipients = sorted({user.email for user in access.staff() if user.email})
+        recipients = PartnerAccess.recipients(access.partner)
         if not recipients:
             continue
         with translation.override(settings.LANGUAGE_CODE):

@@ -77,6 +77,19 @@ class PartnerAccess(models.Model):
             .distinct()
         )
 
+    @classmethod
+    def recipients(cls, partner) -> list[str]:
+        """Where mail for ``partner`` (any language version) goes: its active
+        staff with an e-mail address, or the partner's own address when none
+        has one or the partner has no staff accounts yet."""
+        access = cls.objects.filter(
+            partner__translation_key=partner.translation_key, active=True
+        ).first()
+        staff = sorted({user.email for user in access.staff() if user.email}) if access else []
+        if staff:
+            return staff
+        return [partner.email] if partner.email else []
+
 
 class ContactPersonQuerySet(models.QuerySet):
     def of_partner(self, partner):

@@ -73,18 +73,6 @@ def partner_of(service: ServicePage) -> PartnerPage | None:
     return PartnerPage.objects.filter(path=service.path[: -ServicePage.steplen]).first()
 
 
-def recipients(partner: PartnerPage) -> list[str]:
-    """The partner's active staff with an e-mail address; the partner's own
-    address when none has one (or the partner has no staff accounts)."""
-    access = PartnerAccess.objects.filter(
-        partner__translation_key=partner.translation_key, active=True
-    ).first()
-    staff = sorted({user.email for user in access.staff() if user.email}) if access else []
-    if staff:
-        return staff
-    return [partner.email] if partner.email else []
-
-
 @transaction.atomic
 def receive(page: ServicePage, text: str, email: str, language: str) -> Suggestion:
     """Store a resident's suggestion about ``page`` and tell the partner once stored."""
@@ -99,7 +87,7 @@ def notify(suggestion: Suggestion) -> list[str]:
     """E-mail the owning partner. The resident's e-mail address is left out: a
     mailbox keeps it beyond the retention period, the admin does not."""
     partner = partner_of(suggestion.service)
-    to = recipients(partner) if partner else []
+    to = PartnerAccess.recipients(partner) if partner else []
     if not to:
         logger.warning(
             "Suggestion %s: no e-mail address for the partner of service %s; "
