@@ -145,3 +145,13 @@ def ensure_roles() -> None:
 def is_professional_viewer(user) -> bool:
     """Whether ``user`` may see contact persons and internal notes."""
     return bool(user and user.is_active and user.has_perm(VIEW_CONTACT_PERSONS))
+
+
+def is_moderator(user) -> bool:
+    """Coalition moderators and administrators: who sees the whole directory
+    at once (the HSDS export, the coordinators' overview)."""
+    return bool(
+        user
+        and user.is_active
+        and (user.is_superuser or user.groups.filter(name=MODERATORS).exists())
+    )
