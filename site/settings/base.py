@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "search",
     "hsds",
     "translation_status",
+    "coordination",
     # Before wagtail_localize: its admin URLs replace two of wagtail-localize's
     # views (see coalition/localize_permissions.py).
     "coalition",
