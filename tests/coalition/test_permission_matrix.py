@@ -587,6 +587,16 @@ def mark_translation_reviewed(c, side, world, role):
     return reviewed and r.status_code == 302 or refused(r, reviewed)
 
 
+def coalition_overview(c, side, world, role):
+    r = c.get(reverse("coordination:overview"))
+    return found(r, f'data-partner="{side.partner.pk}"')
+
+
+def coalition_scorecard_csv(c, side, world, role):
+    r = c.get(reverse("coordination:scorecard_csv"))
+    return found(r, f",{side.partner.pk},")
+
+
 def manage_users(c, side, world, role):
     r = c.post(
         reverse("wagtailusers_users:add"),
@@ -657,6 +667,8 @@ ACTIONS = {
         close_suggestion,
         translation_report,
         mark_translation_reviewed,
+        coalition_overview,
+        coalition_scorecard_csv,
         manage_users,
         admin_search,
         page_chooser,
@@ -730,6 +742,9 @@ EXPECTED = {
     # the partner's publishers and the coalition vouch for a translation.
     "translation_report": insiders,
     "mark_translation_reviewed": publishers,
+    # The coordinators' overview covers every partner: the coalition's alone.
+    "coalition_overview": lambda target: COALITION,
+    "coalition_scorecard_csv": lambda target: COALITION,
     "manage_users": lambda target: {"administrator"},
     "admin_search": insiders,
     "page_chooser": insiders,
@@ -772,4 +787,4 @@ def test_permission_matrix(
 
 
 def test_the_matrix_covers_every_role_action_and_ownership():
-    assert len(CELLS) == len(ROLES) * len(ACTIONS) * 2 == 672
+    assert len(CELLS) == len(ROLES) * len(ACTIONS) * 2 == 704
