@@ -18,7 +18,7 @@ from . import overview
 # Bars of the scorecard chart, in SVG user units.
 BAR_HEIGHT = 18
 BAR_GAP = 10
-LABEL_WIDTH = 220
+LABEL_WIDTH = 320
 BAR_WIDTH = 300
 
 
