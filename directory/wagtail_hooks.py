@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
@@ -8,6 +9,7 @@ from wagtail.fields import RichTextField
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import admin_views
 from .models import Audience, Language, Municipality, ServicePage, Theme
 from .plain_language import plain_language_warnings
 from .rich_text import RichTextFormField
@@ -62,3 +64,8 @@ def warn_about_hard_summaries(request, page):
         return
     for warning in plain_language_warnings(page.summary):
         messages.warning(request, _("Plain language: %(warning)s") % {"warning": warning})
+
+
+@hooks.register("register_admin_urls")
+def directory_admin_urls():
+    return [path("address-lookup/", admin_views.find_address, name="directory_address_lookup")]

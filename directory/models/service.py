@@ -29,6 +29,7 @@ from ..fields import (
     phone_field,
 )
 from ..forms import ServicePageForm
+from ..widgets import PostcodeLookupWidget
 from .base import PAGE_TRANSLATABLE_FIELDS
 from .facets import FACET_RELATIONS, partner_types
 from .identity import HSDSIdentified
@@ -468,8 +469,9 @@ class ServiceLocation(HSDSIdentified, Orderable):
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("postcode", widget=PostcodeLookupWidget),
         FieldPanel("address"),
-        FieldRowPanel([FieldPanel("postcode"), FieldPanel("city")]),
+        FieldPanel("city"),
         FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
     ]
 

@@ -6,6 +6,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from search.geocoding import pc4_table
+
 TITLE = "Praatcafé Nederlands oefenen (test)"
 # A word no demo page uses, so the resident's search finds this service alone.
 SEARCH_WORDS = "praatcafé oefenen"
@@ -46,11 +48,21 @@ def fill_the_new_service(page: Page, slug: str, editors) -> None:
 
     page.locator("#id_locations-ADD").click()
     page.locator("#id_locations-0-name").fill(LOCATION)
+    # She finds the place from its postcode and house number: this one is new to
+    # the directory, so the coordinates are the postcode area's centre, and the
+    # answer says so.
+    page.locator("#id_locations-0-postcode").fill("3563ab")
+    lookup = page.locator("[data-ww-address-lookup][data-postcode='id_locations-0-postcode']")
+    expect(lookup).to_be_visible()
+    lookup.locator("[data-ww-address-number]").fill("4")
+    lookup.locator("[data-ww-address-find]").click()
+    centre = pc4_table()["3563"]
+    expect(page.locator("#id_locations-0-latitude")).to_have_value(str(centre.latitude))
+    expect(page.locator("#id_locations-0-longitude")).to_have_value(str(centre.longitude))
+    expect(page.locator("#id_locations-0-postcode")).to_have_value("3563 AB")
+    expect(lookup.locator("[data-ww-address-status]")).to_contain_text("3563")
     page.locator("#id_locations-0-address").fill("Schakelplein 4")
-    page.locator("#id_locations-0-postcode").fill("3563 AB")
     page.locator("#id_locations-0-city").fill("Utrecht")
-    page.locator("#id_locations-0-latitude").fill("52.117")
-    page.locator("#id_locations-0-longitude").fill("5.113")
 
     page.locator("#id_opening_hours-ADD").click()
     page.locator("#id_opening_hours-0-weekday").select_option("3")
