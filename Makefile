@@ -18,20 +18,21 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
-# Only the Utrecht components the templates use (see the script); rebuilt when a
-# template changes, because a new utrecht-* class may need another component.
-UTRECHT_CSS := site/static/vendor/utrecht/components.css
-TEMPLATES := $(shell find . -path ./node_modules -prune -o -path ./.venv -prune -o -path '*/templates/*.html' -print)
-$(UTRECHT_CSS): node_modules/.installed scripts/build-utrecht-css $(TEMPLATES)
-	scripts/build-utrecht-css
+# Noto Sans, Arabic and Ethiopic faces with the smaller cuts for page text and for
+# the languages' own names (see the script); rebuilt when the lists of names change.
+FONT_FACES := site/static/vendor/fonts/faces.css
+$(FONT_FACES): $(VENV)/.installed node_modules/.installed scripts/build-fonts site/settings/base.py directory/seed.py
+	$(PY) scripts/build-fonts
 
-# Noto Sans Arabic and Ethiopic cut to the letters of the languages' own names
-# (see the script); rebuilt when the lists of names change.
-NAME_FONTS := site/static/vendor/fonts/language-names/ethiopic-names.woff2
-$(NAME_FONTS): $(VENV)/.installed node_modules/.installed scripts/build-language-name-fonts site/settings/base.py directory/seed.py
-	$(PY) scripts/build-language-name-fonts
+# One stylesheet: the font faces, the theme's tokens and the Utrecht components with
+# only the rules our code uses (see the script); rebuilt when a template, our CSS or
+# JavaScript or Python that writes a class changes.
+SITE_CSS := site/static/vendor/site.css
+CODE := $(shell find . -path ./node_modules -prune -o -path ./.venv -prune -o -path ./tests -prune -o -path ./var -prune -o -path ./site/static/vendor -prune -o \( -name '*.html' -o -name '*.py' -o -name '*.js' \) -print)
+$(SITE_CSS): node_modules/.installed scripts/build-css $(FONT_FACES) site/static/wijkwijzer/wijkwijzer.css $(CODE)
+	$(PY) scripts/build-css
 
-install: $(VENV)/.installed node_modules/.installed $(UTRECHT_CSS) $(NAME_FONTS)
+install: $(VENV)/.installed node_modules/.installed $(FONT_FACES) $(SITE_CSS)
 
 # The OpenSearch node the tests start: Maven resolves it from Maven Central.
 engine: install

@@ -222,17 +222,15 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 # NL Design System CSS comes from npm (package.json) and is served from our own
-# static files, never from a CDN. The Utrecht components the templates use are
-# joined into static/vendor/utrecht/components.css by scripts/build-utrecht-css.
+# static files, never from a CDN. The theme's tokens and the Utrecht components the
+# templates use are joined with the font faces into static/vendor/site.css by
+# scripts/build-css.
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     PROJECT_DIR / "static",
-    (
-        "vendor/voorbeeld-theme",
-        NODE_MODULES / "@nl-design-system-unstable" / "voorbeeld-design-tokens" / "dist",
-    ),
     # Noto Sans for Latin and Cyrillic, Arabic script and Ethiopic (Tigrinya):
-    # each face is fetched only when a page uses its characters (unicode-range).
+    # each face is fetched only when a page uses its characters (unicode-range;
+    # the faces and the smaller cuts of them are written by scripts/build-fonts).
     *[
         (f"vendor/fonts/{name}", NODE_MODULES / "@fontsource" / name)
         for name in ("noto-sans", "noto-sans-arabic", "noto-sans-ethiopic")

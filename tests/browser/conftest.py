@@ -380,9 +380,10 @@ class DemoPages:
     def path(self, kind: str, language: str) -> str:
         if kind == "login":
             return "/admin/login/"
+        if kind == "search results":
+            return f"/{language}/zoeken/?q={DEBT_WORDS[language]}"
         paths = {
             "home": "/",
-            "search results": f"/zoeken/?q={DEBT_WORDS[language]}",
             "wijk": self.wijk,
             "wijk overview": f"{self.wijk}overzicht/",
             "partner": self.partner,
