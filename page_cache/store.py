@@ -1,8 +1,9 @@
 """Whole pages for anonymous visitors, kept in Django's cache (alias ``pages``).
 
 A page is stored under its full address (scheme, host, path with the
-language prefix, query) together with two tokens: one for its path and one
-for the whole site. Purging a path replaces that path's token, so every
+language prefix, query), the edition of the site that rendered it
+(``edition``: the day, the templates and static files, the settings pages
+show) and two tokens: one for its path and one for the whole site. Purging a path replaces that path's token, so every
 stored variant of it (``?page=2``, ``?type=politie``) is unreachable at once;
 purging everything replaces the site's token. Old entries are never read
 again and expire by themselves (``PAGE_CACHE_TIMEOUT``).
@@ -17,10 +18,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import cache as once
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 ALIAS = "pages"
 SITE_KEY = "site"
@@ -38,8 +42,58 @@ def _path_key(path: str) -> str:
     return "path:" + hashlib.sha256(path.encode()).hexdigest()
 
 
+# Settings that change what a page shows: a page rendered under others is not served.
+SHOWN_SETTINGS = (
+    "FRESHNESS_EXPIRED_STAY_PUBLIC",
+    "FRESHNESS_EXPIRE_AFTER_DAYS",
+    "MAP_TILE_URL",
+    "MAP_TILE_ATTRIBUTION",
+    "ROUTE_URL_TEMPLATE",
+    "HELP_PHONE_NUMBER",
+    "CONTENT_SECURITY_POLICY",
+    "LANGUAGES",
+    "STATIC_URL",
+)
+
+
+@once
+def release() -> str:
+    """The templates and the static files' manifest this process renders with:
+    after a deploy no page of the old code is served, also from a cache the
+    new processes share with the old ones."""
+    from django.apps import apps
+
+    digest = hashlib.sha256()
+    folders = [Path(folder) for engine in settings.TEMPLATES for folder in engine["DIRS"]]
+    # Our own apps' templates; installed packages change only with a deploy
+    # that changes the manifest too, or their templates show nothing cached.
+    folders += [
+        Path(app.path) / "templates"
+        for app in apps.get_app_configs()
+        if Path(app.path).is_relative_to(settings.BASE_DIR)
+        and "site-packages" not in Path(app.path).parts
+    ]
+    files = [f for folder in folders if folder.is_dir() for f in sorted(folder.rglob("*.html"))]
+    if settings.STATIC_ROOT:
+        files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
+    for file in files:
+        if file.is_file():
+            digest.update(str(file).encode() + file.read_bytes())
+    return digest.hexdigest()
+
+
+def edition() -> str:
+    """What a stored page must have been rendered under to be served today:
+    the release, the settings it shows, and the date (the exceptions to the
+    hours a page lists, and the services hidden a year after their last
+    check, change at midnight)."""
+    shown = repr([getattr(settings, name, None) for name in SHOWN_SETTINGS])
+    return f"{release()}\n{shown}\n{timezone.localdate().isoformat()}"
+
+
 def _page_key(url: str, site: str, path: str) -> str:
-    return "page:" + hashlib.sha256(f"{site}\n{path}\n{url}".encode()).hexdigest()
+    text = f"{edition()}\n{site}\n{path}\n{url}"
+    return "page:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _new_token() -> str:

@@ -303,3 +303,26 @@ def test_a_page_rendered_while_a_change_was_saved_is_never_served(dutch_service)
     store.purge_paths([dutch_service.url])  # a publish while it renders
     store.store(found, old)
     assert not from_cache(dutch_service.url)
+
+
+def test_a_password_protected_page_is_never_cached(dutch_service):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(
+        page=dutch_service, restriction_type=PageViewRestriction.PASSWORD, password="geheim-42"
+    )
+    for _ in range(2):
+        response = view(dutch_service.url)
+        assert "X-Page-Cache" not in response
+        assert dutch_service.summary not in response.content.decode()
+
+
+def test_production_warns_about_a_page_cache_in_each_process_s_memory():
+    """A publish would purge only the process that saved it."""
+    from tests.test_project import PRODUCTION, run_with_settings
+
+    result = run_with_settings(
+        "wijkwijzer.settings.production", **{**PRODUCTION, "PAGE_CACHE_URL": "locmemcache://"}
+    )
+    assert result.returncode != 0
+    assert "page_cache.W001" in result.stdout + result.stderr
