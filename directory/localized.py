@@ -70,7 +70,14 @@ def clock(value: datetime.time | datetime.datetime | None, language_code: str | 
         return ""
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    return format_skeleton("Hm", value, locale=babel_locale(language_code))
+    return _clock(value.hour, value.minute, language_code or get_language() or "")
+
+
+@cache
+def _clock(hour: int, minute: int, language_code: str) -> str:
+    # Babel parses the pattern on every call; a listing asks for the same
+    # few times in one language hundreds of times (directory/opening.py).
+    return format_skeleton("Hm", datetime.time(hour, minute), locale=babel_locale(language_code))
 
 
 def moment(value: datetime.datetime | None, language_code: str | None = None) -> str:

@@ -20,10 +20,12 @@ from __future__ import annotations
 import datetime
 import json
 from dataclasses import asdict, dataclass
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from babel.dates import format_date
@@ -111,11 +113,19 @@ class Hours:
         return found
 
 
+@cache
+def _weekday_name(weekday: int, language_code: str) -> str:
+    """The full name of a weekday (Monday being 0), as CLDR writes it standing alone."""
+    # 5 January 1970 was a Monday.
+    day = datetime.date(1970, 1, 5) + datetime.timedelta(days=weekday)
+    return format_date(day, "EEEE", locale=localized.babel_locale(language_code or None))
+
+
 def _weekday_and_time(moment: datetime.datetime, today: datetime.date) -> tuple[str, str]:
     local = moment.astimezone(zone())
     day = local.date()
     if (day - today).days < 7:
-        name = format_date(day, "EEEE", locale=localized.babel_locale())
+        name = _weekday_name(day.weekday(), get_language() or "")
     else:
         name = localized.day(day)
     return name, localized.clock(local.replace(tzinfo=None))

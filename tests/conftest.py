@@ -59,12 +59,14 @@ def wijk(db) -> WijkPage:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """The circuit breaker and other cached state never leak between tests."""
-    from django.core.cache import cache
+    """The circuit breaker, cached pages and other cached state never leak between tests."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -5,5 +5,8 @@ processes share) instead of each process's own memory."""
 from wijkwijzer.settings.test import *  # noqa: F403
 from wijkwijzer.settings.test import SILENCED_SYSTEM_CHECKS, env
 
-CACHES = {"default": env.cache_url("CACHE_URL")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL"),
+    "pages": {**env.cache_url("CACHE_URL"), "KEY_PREFIX": "pages"},
+}
 SILENCED_SYSTEM_CHECKS = [c for c in SILENCED_SYSTEM_CHECKS if c != "django_ratelimit.E003"]

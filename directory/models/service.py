@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
@@ -392,9 +393,22 @@ class ServicePage(Page):
             raise Http404
         return super().serve(request, *args, **kwargs)
 
+    # What the service page shows (and its JSON-LD repeats): read once each.
+    SHOWN_RELATIONS = (
+        "themes",
+        "audiences",
+        "languages",
+        "wijken",
+        "municipalities",
+        "locations",
+        "opening_hours",
+        "opening_hours_exceptions",
+    )
+
     def get_context(self, request, *args, **kwargs):
         from .. import structured_data
 
+        models.prefetch_related_objects([self], *self.SHOWN_RELATIONS)
         context = super().get_context(request, *args, **kwargs)
         context["structured_data"] = structured_data.service(self, request)
         return context
@@ -410,7 +424,7 @@ class ServicePage(Page):
             return _("Choose the wijken this service is for, or a whole municipality.")
         return None
 
-    @property
+    @cached_property
     def partner(self):
         return self.get_parent().specific
 

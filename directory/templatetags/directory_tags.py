@@ -27,22 +27,38 @@ def ld_json(data) -> str:
     )
 
 
+def _navigation(request) -> tuple[Page | None, list[Page]]:
+    """The home page in the visitor's language (the Dutch one if not
+    translated) and its live public children, read once per request: every
+    page shows them in its header, menu and footer."""
+    found = getattr(request, "_directory_navigation", None)
+    if found is not None:
+        return found
+    site = Site.find_for_request(request)
+    home, children = None, []
+    if site is not None:
+        root = site.root_page
+        home = (root.get_translation_or_none(Locale.get_active()) or root).specific
+        if isinstance(home, HomePage):
+            # The menus show titles and addresses, which the base rows hold:
+            # no query per page type.
+            children = list(home.get_children().live().public().specific(defer=True))
+    request._directory_navigation = (home, children)
+    return home, children
+
+
 @register.simple_tag(takes_context=True)
 def home_page(context):
     """The home page in the visitor's language (the Dutch one if not translated)."""
     request = context.get("request")
-    site = Site.find_for_request(request) if request else None
-    if site is None:
-        return None
-    root = site.root_page
-    return (root.get_translation_or_none(Locale.get_active()) or root).specific
+    return _navigation(request)[0] if request else None
 
 
 def _home_children(context, types):
-    home = home_page(context)
-    if home is None or not isinstance(home, HomePage):
+    request = context.get("request")
+    if request is None:
         return []
-    return list(home.get_children().live().public().type(*types).specific())
+    return [page for page in _navigation(request)[1] if isinstance(page, types)]
 
 
 @register.simple_tag(takes_context=True)
@@ -55,6 +71,25 @@ def main_navigation(context):
 def footer_navigation(context):
     """Links to the text pages (about, privacy) under the home page."""
     return _home_children(context, (ContentPage,))
+
+
+@register.simple_tag(takes_context=True)
+def term_name(context, term) -> str:
+    """The name of a theme or audience in the visitor's language, or its own
+    where it has no translation (as ``term.localized.name``): one query per
+    kind of term and request, not one per term on every card."""
+    request = context.get("request")
+    names = getattr(request, "_directory_term_names", None)
+    if names is None:
+        names = {}
+        if request is not None:
+            request._directory_term_names = names
+    model = type(term)
+    if model not in names:
+        names[model] = dict(
+            model.objects.filter(locale=Locale.get_active()).values_list("translation_key", "name")
+        )
+    return names[model].get(term.translation_key, term.name)
 
 
 @register.filter

@@ -38,6 +38,9 @@ env = environ.Env(
     PC4_CENTROIDS_PATH=(str, str(BASE_DIR / "search" / "data" / "pc4_centroids.json")),
     FRESHNESS_EXPIRED_STAY_PUBLIC=(bool, True),
     CACHE_URL=(str, "locmemcache://"),
+    PAGE_CACHE_URL=(str, ""),
+    PAGE_CACHE_TIMEOUT=(int, 3600),
+    PAGE_CACHE_MAX_AGE=(int, 60),
     CLIENT_IP_HEADER=(str, ""),
     LOGIN_FAILURE_LIMIT=(int, 5),
     LOGIN_COOLOFF_MINUTES=(int, 15),
@@ -66,6 +69,7 @@ INSTALLED_APPS = [
     "hsds",
     "translation_status",
     "coordination",
+    "page_cache",
     # Before wagtail_localize: its admin URLs replace two of wagtail-localize's
     # views (see coalition/localize_permissions.py).
     "coalition",
@@ -111,6 +115,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "wijkwijzer.middleware.PrivateForLoggedInMiddleware",
+    # Inside everything that reads who is asking and sets the language cookie;
+    # outside what renders the page and its policy (page_cache/middleware.py).
+    "page_cache.middleware.PageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wijkwijzer.csp.ContentSecurityPolicyMiddleware",
@@ -156,6 +163,23 @@ RATELIMIT_CORRECTION = env("RATELIMIT_CORRECTION")
 HSDS_API_MAX_AGE = env("HSDS_API_MAX_AGE")
 HSDS_PROFILE_URL = env("HSDS_PROFILE_URL")
 CACHES = {"default": env.cache_url("CACHE_URL")}
+
+# Whole public pages for anonymous visitors (page_cache/): kept for
+# PAGE_CACHE_TIMEOUT seconds (0: no page cache) unless a change purges them
+# first, in the cache at PAGE_CACHE_URL (by default the same server as
+# CACHE_URL, under keys of its own; in memory, a process of its own). Shared
+# caches (a proxy, a CDN), which no purge reaches, may keep a public page
+# PAGE_CACHE_MAX_AGE seconds. The timeout stays well under a day: the hours
+# exceptions a service page lists and the services hidden once a year
+# unchecked change with the date, not with an edit.
+PAGE_CACHE_TIMEOUT = env("PAGE_CACHE_TIMEOUT")
+PAGE_CACHE_MAX_AGE = env("PAGE_CACHE_MAX_AGE")
+CACHES["pages"] = {
+    **env.cache_url_config(env("PAGE_CACHE_URL") or env("CACHE_URL")),
+    "KEY_PREFIX": "pages",
+}
+if CACHES["pages"]["BACKEND"].endswith("LocMemCache"):
+    CACHES["pages"].update(LOCATION="wijkwijzer-pages", OPTIONS={"MAX_ENTRIES": 1000})
 # Django's own RedisCache increments atomically (INCR); django-ratelimit only
 # lists the third-party Redis backend as supported.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
