@@ -145,6 +145,28 @@ def stem(word: str, language: str) -> str:
     return normalise(cache[algorithm].stemWord(word))
 
 
+def search_stem(word: str, language: str) -> str:
+    """The stem of ``word`` to search with, or ``word`` itself when the stem
+    is not worth searching: a framing word of the language (Turkish
+    ``sızıntı``, a leak, stems to ``siz``, "you", which every Turkish text
+    has), or a stub of fewer than ``MIN_PREFIX`` letters that cut off half
+    the word or more (``sorunu``: ``sor``, ``yardım``: ``yar``), which meets
+    unrelated words. Snowball's Turkish stemmer also reads vowel harmony,
+    which a phone's dotless i breaks. Arabic and Persian stems are roots
+    by design, three letters being normal, so only their framing words count.
+
+    Used for the query and the thesaurus lookups; the index keeps every
+    stem, so a query that needs one still finds it through its other forms."""
+    stemmed = stem(word, language)
+    if stemmed == word:
+        return word
+    if stemmed in stopwords(language):
+        return word
+    if language not in ("ar", "fa") and len(stemmed) < MIN_PREFIX and 2 * len(stemmed) <= len(word):
+        return word
+    return stemmed
+
+
 # A Somali noun with its definite article or possessive (k/g/t/d/h/sh and a
 # vowel: guri-ga, qoys-ka, lacag-ta, xaafad-da, dhakhtar-ka; -kayga "my",
 # -kiisa "his", ...). The article assimilates to the noun, so it is one of six
@@ -317,8 +339,15 @@ def _as_prefix(word: str) -> tuple[str, bool]:
 
 def _clause_of_words(term_words: list[str], language: str) -> Clause:
     """A thesaurus term as an alternative: each of its words by its stem, as a
-    prefix, so ``juridisch advies`` finds ``juridische adviezen``."""
-    return tuple(_as_prefix(stem(word, language)) for word in term_words[:4])
+    prefix, so ``juridisch advies`` finds ``juridische adviezen``. A clause
+    has at most ``MAX_PHRASE`` words: a longer term leaves out its framing
+    words first, so that the words naming the thing are kept (``geen plek
+    om te slapen`` is ``geen plek slapen``, not ``geen plek om te``, which a
+    homework class has)."""
+    if len(term_words) > MAX_PHRASE:
+        framing = stopwords(language)
+        term_words = [word for word in term_words if word not in framing] or term_words
+    return tuple(_as_prefix(search_stem(word, language)) for word in term_words[:MAX_PHRASE])
 
 
 def _spellings(term: str) -> set[str]:
@@ -345,14 +374,16 @@ class ConceptIndex:
                     term_words = tuple(words(spelling, MAX_PHRASE + 1))
                     if not term_words or len(term_words) > MAX_PHRASE:
                         continue
-                    stems = tuple(stem(word, language) for word in term_words)
+                    stems = tuple(search_stem(word, language) for word in term_words)
                     for key in {term_words, stems}:
                         if number not in by_words.setdefault(key, []):
                             by_words[key].append(number)
         return cls(concepts, by_words)
 
     def lookup(self, phrase: list[str], languages: Iterable[str]) -> list[int]:
-        keys = {tuple(phrase)} | {tuple(stem(word, lang) for word in phrase) for lang in languages}
+        keys = {tuple(phrase)} | {
+            tuple(search_stem(word, lang) for word in phrase) for lang in languages
+        }
         found: list[int] = []
         for key in keys:
             found += [n for n in self.by_words.get(key, ()) if n not in found]
@@ -432,7 +463,7 @@ def _word_group(
     for candidate in candidates:
         group.add((_as_prefix(candidate),))
         for lang in languages:
-            stemmed = stem(candidate, lang)
+            stemmed = search_stem(candidate, lang)
             if stemmed != candidate:
                 group.add(((stemmed, False),))
         parts = compound_parts(candidate, known)
@@ -450,7 +481,7 @@ def _add_concepts(group, numbers: list[int], concepts: ConceptIndex, languages) 
         concept = concepts.concepts[number]
         for lang in languages:
             for term in concept.terms.get(lang, ()):
-                term_words = words(term, MAX_PHRASE + 1)
+                term_words = words(term, 2 * MAX_PHRASE)
                 if term_words:
                     group.add(_clause_of_words(term_words, lang))
 
@@ -475,10 +506,24 @@ def analyse_query(text: str, language: str) -> AnalysedQuery:
     framing = stopwords(language)
     if all(word in framing for word in query_words):
         framing = frozenset()
+    corrections: dict[str, str] = {}
+
+    def fixed(word: str) -> str:
+        if word not in corrections:
+            corrections[word] = known.correction(word)
+        return corrections[word] or word
+
     while position < len(query_words):
         for size in range(min(MAX_PHRASE, len(query_words) - position), 1, -1):
             phrase = query_words[position : position + size]
             numbers = concepts.lookup(phrase, [*languages, *thesaurus_module.LANGUAGES])
+            if not numbers:
+                # A typo inside a thesaurus phrase (``kalcak yer``) still
+                # names the phrase's concept.
+                typed, phrase = phrase, [fixed(word) for word in phrase]
+                if phrase != typed:
+                    numbers = concepts.lookup(phrase, [*languages, *thesaurus_module.LANGUAGES])
+                    corrected = corrected or bool(numbers)
             if numbers:
                 group = WordGroup(" ".join(phrase))
                 group.add(tuple(_as_prefix(word) for word in phrase))

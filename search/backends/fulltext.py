@@ -48,14 +48,31 @@ def coverage(groups: list[WordGroup]) -> tuple[Counter, Counter]:
     anywhere: Counter = Counter()
     in_title: Counter = Counter()
     for group in groups:
+        title_group = _as_title_words(group)
         if connection.vendor != "postgresql":
             anywhere.update(pk for (pk,) in _sqlite([group], "and"))
-            in_title.update(pk for (pk,) in _sqlite([group], "and", columns="title"))
+            in_title.update(pk for (pk,) in _sqlite([title_group], "and", columns="title"))
         else:
-            for pk, title in fetch(_postgres_matching(_group_lexemes(group))):
+            matching = _postgres_matching(_group_lexemes(group), _group_lexemes(title_group))
+            for pk, title in fetch(matching):
                 anywhere[pk] += 1
                 in_title[pk] += title
     return anywhere, in_title
+
+
+def _as_title_words(group: WordGroup) -> WordGroup:
+    """``group`` to look for in titles: the index holds the stems of a
+    service's words beside its text, but its title as written, so a stem
+    searched whole (``lez`` of ``lezen``, ``bur`` of ``buren``) never meets
+    the title it came from. In titles every word of three letters or more is
+    a beginning of a word."""
+    return WordGroup(
+        group.text,
+        [
+            tuple((word, prefix or len(word) >= 3) for word, prefix in clause)
+            for clause in group.alternatives
+        ],
+    )
 
 
 def _group_lexemes(group: WordGroup):
@@ -112,22 +129,25 @@ def _postgres_query(lexemes):
     )
 
 
-def _postgres_matching(lexemes) -> QuerySet:
-    """(id, 1 if its title matches else 0) of the services matching
-    ``lexemes``, unordered."""
+def _postgres_matching(lexemes, title_lexemes) -> QuerySet:
+    """(id, 1 if its title matches ``title_lexemes`` else 0) of the services
+    matching ``lexemes``, unordered."""
     from django.contrib.postgres.search import SearchVectorField
     from django.db.models import Case, IntegerField, Q, Value, When
 
     from wagtail.search.models import IndexEntry
 
     query = _postgres_query(lexemes)
+    title_query = _postgres_query(title_lexemes)
     return (
         IndexEntry.objects.filter(content_type=ContentType.objects.get_for_model(ServicePage))
         .annotate(vector=CombinedExpression(F("title"), "||", F("body"), SearchVectorField()))
         .filter(vector=query)
         .annotate(
             title_match=Case(
-                When(Q(title=query), then=Value(1)), default=Value(0), output_field=IntegerField()
+                When(Q(title=title_query), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
             )
         )
         .values_list(Cast("object_id", BigIntegerField()), "title_match")

@@ -9,11 +9,13 @@ from search.analysis import (
     MAX_QUERY_ALTERNATIVES,
     ConceptIndex,
     Vocabulary,
+    _clause_of_words,
     analyse_query,
     compound_parts,
     find_wijk,
     index_terms,
     normalise,
+    search_stem,
     somali_stem,
     stem,
     without_clitic,
@@ -130,6 +132,25 @@ def test_dutch_stems_keep_a_leading_ge():
     assert stem("gezondheid", "nl").startswith("gezond")
 
 
+def test_a_stem_that_is_a_framing_word_is_not_searched():
+    # Snowball cuts Turkish sızıntı (a leak) to siz, "you", which every
+    # Turkish text has: the word is searched as typed instead.
+    assert stem("sizinti", "tr") == "siz"
+    assert search_stem("sizinti", "tr") == "sizinti"
+
+
+def test_a_stub_that_cut_off_half_the_word_is_not_searched():
+    assert stem("sorunu", "tr") == "sor"
+    assert search_stem("sorunu", "tr") == "sorunu"
+    # A stem that keeps the word's root is searched as before.
+    assert search_stem("borclarim", "tr") == "borc"
+    assert search_stem("schulden", "nl") == "schuld"
+
+
+def test_arabic_roots_of_three_letters_are_searched():
+    assert search_stem("بالوحدة", "ar") == stem("بالوحدة", "ar") == "وحد"
+
+
 def test_languages_without_a_stemmer_keep_their_words():
     assert stem("юристи", "uk") == "юристи"
 
@@ -198,6 +219,35 @@ def test_a_typo_gives_a_suggestion(concepts):
     analysed = analyse_query("hulp schuldhlup", "nl")
     assert analysed.suggestion == "hulp schuldhulp"
     assert analyse_query("hulp schuldhulp", "nl").suggestion == ""
+
+
+@pytest.mark.django_db
+def test_a_typo_inside_a_thesaurus_phrase_still_names_its_concept(concepts):
+    analysed = analyse_query("rood staaan", "nl")
+    (group,) = analysed.groups
+    assert group.text == "rood staan"
+    assert any(clause[0][0].startswith("schuld") for clause in group.alternatives)
+    assert analysed.suggestion == "rood staan"
+
+
+def test_a_long_thesaurus_term_keeps_the_words_that_name_the_thing():
+    # At most four words of a term are searched; "om te" would have pushed
+    # "slapen" out, and any text has "om" and "te".
+    assert _clause_of_words(words("geen plek om te slapen"), "nl") == (
+        ("gen", False),
+        ("plek", True),
+        ("slap", True),
+    )
+    assert _clause_of_words(words("juridisch advies"), "nl") == (
+        ("juridisch", True),
+        ("advies", True),
+    )
+
+
+@pytest.mark.django_db
+def test_help_itself_frames_the_question(concepts):
+    # In a directory of help the word names nothing a service offers.
+    assert [group.text for group in analyse_query("help with my debts", "en").groups] == ["debts"]
 
 
 @pytest.mark.django_db

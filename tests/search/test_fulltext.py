@@ -6,7 +6,7 @@ service answers."""
 import pytest
 
 from directory.models import ServicePage
-from search.analysis import analyse_query
+from search.analysis import WordGroup, analyse_query
 from search.backends.fulltext import analysed_matches, coverage
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,16 @@ def test_coverage_counts_the_groups_a_service_matches_anywhere_and_in_its_title(
     titled = ServicePage.objects.get(slug="hulp-bij-huurachterstand", locale__language_code="nl")
     assert in_title[titled.pk] >= 1
     assert all(in_title[pk] <= anywhere[pk] for pk in in_title)
+
+
+def test_a_stem_searched_whole_still_meets_the_title_it_came_from():
+    # A thesaurus term's stems (lezen en schrijven: lez en schrijv) are in
+    # the index beside the text; the title is there as written.
+    stems = WordGroup("lezen en schrijven", [(("lez", False), ("schrijv", True))])
+    service = ServicePage.objects.get(slug="beter-lezen-en-schrijven", locale__language_code="nl")
+    anywhere, in_title = coverage([stems])
+    assert anywhere[service.pk] == 1
+    assert in_title[service.pk] == 1
 
 
 def test_a_quote_or_backslash_in_a_word_is_no_syntax():
