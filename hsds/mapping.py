@@ -21,6 +21,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html import unescape
 
 from django.utils import translation
 from django.utils.html import strip_tags
@@ -88,9 +89,12 @@ def compact(data: dict) -> dict:
 
 
 def plain(html: str) -> str:
-    """Rich text as plain text, a blank line between its paragraphs."""
+    """Rich text as plain text, a blank line between its paragraphs. The
+    entities rich text stores (``&#x27;``, ``&amp;``) become the characters
+    they stand for: this is text, not HTML (an export once wrote them as they were)."""
     text = re.sub(r"</(p|li|h[1-6])>|<br\s*/?>", "\n", html or "")
-    paragraphs = (" ".join(line.split()) for line in strip_tags(text).split("\n"))
+    lines = unescape(strip_tags(text)).split("\n")
+    paragraphs = (" ".join(line.split()) for line in lines)
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
