@@ -10,10 +10,12 @@ Two SQLite databases in ``--workdir`` (a temporary folder by default):
    (bench/search_benchmark.py's Generator, as the search and export benchmarks
    use), exported with ``export_hsds`` into a package folder (a child
    process, so its memory does not count);
-2. the target: ``migrate`` and ``load_demo`` (the demo's own services are in
-   the package too and come out "unchanged"), then the package imported
-   with ``--publish``, timed, with the process's peak resident memory
-   during the import (Linux VmHWM, reset before it).
+2. the target: a copy of the source as it was after ``load_demo`` (same
+   site, wijken and taxonomies), emptied of partners and services as a new
+   coalition's directory, then the whole package (the demo's services and
+   the generated ones) imported with ``--publish``: timed, with the
+   process's peak resident memory during the import (Linux VmHWM, reset
+   before it).
 
 The results go to stdout and to bench/results/import-<time>.json.
 """
@@ -25,6 +27,7 @@ import io
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,15 +51,38 @@ from search_benchmark import (  # noqa: E402 - after the path above
 RESULTS_DIR = ROOT / "bench" / "results"
 
 
+def empty_directory() -> None:
+    """No partners and services, as a new coalition's directory (as
+    tests/hsds/test_import.py empties it)."""
+    from wagtail.models import Page
+
+    from coalition.models import PartnerAccess
+    from directory.models import PartnerPage
+
+    accesses = list(PartnerAccess.objects.all())
+    for page in PartnerPage.objects.all():
+        if Page.objects.filter(pk=page.pk).exists():
+            page.delete()
+    for access in accesses:
+        for related in (access.editors, access.publishers, access.workflow, access.review_task):
+            related.delete()
+        access.collection.delete()
+
+
 def make_package(workdir: Path, size: int, seed: int) -> Path:
     """In this process, as the child: the source database and its export."""
     setup_django(f"sqlite:///{workdir}/source.sqlite3")
     from django.core.management import call_command
+    from django.db import connection
 
     from directory.demo.loader import load_demo
 
     call_command("migrate", interactive=False, verbosity=0)
     load_demo()
+    connection.close()
+    # The target starts from here: the same site, wijken and taxonomies
+    # (their ids are random per database), its partners removed.
+    shutil.copyfile(workdir / "source.sqlite3", workdir / "skeleton.sqlite3")
     log(f"generating {size} services", "import")
     Generator(size, seed, 0.0, "import").run()
     package = workdir / "package"
@@ -87,17 +113,13 @@ def main(argv=None) -> int:
             env={**os.environ},
         )
     target = workdir / "target.sqlite3"
-    target.unlink(missing_ok=True)
+    shutil.copyfile(workdir / "skeleton.sqlite3", target)
     setup_django(f"sqlite:///{target}")
-    from django.core.management import call_command
-
-    from directory.demo.loader import load_demo
     from directory.models import ServicePage
     from hsds.importer import Importer
     from hsds.package import Package
 
-    call_command("migrate", interactive=False, verbosity=0)
-    load_demo()
+    empty_directory()
     before = ServicePage.objects.count()
     reset = reset_peak_rss()
     started = time.perf_counter()
@@ -125,7 +147,8 @@ def main(argv=None) -> int:
         ),
         "rss_peak_kind": "VmHWM" if reset else "ru_maxrss (since start)",
     }
-    result["minutes_for_100k_extrapolated"] = round(100_000 / result["services_per_s"] / 60, 1)
+    if services:
+        result["minutes_for_100k_extrapolated"] = round(100_000 / result["services_per_s"] / 60, 1)
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"import-{time.strftime('%Y-%m-%dT%H%M%SZ', time.gmtime())}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
