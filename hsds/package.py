@@ -194,11 +194,64 @@ class Package:
     def __init__(self, path, max_mb: float = MAX_MB):
         self.tables: dict[str, list[Row]] = {}
         self.notes: list[Problem] = []
-        source = Source(Path(path), int(max_mb * 1024 * 1024))
+        path = Path(path)
+        if path.suffix.lower() == ".json":
+            self._read_json(path, int(max_mb * 1024 * 1024))
+            return
+        source = Source(path, int(max_mb * 1024 * 1024))
         try:
             self._read(source)
         finally:
             source.close()
+
+    def _read_json(self, path: Path, max_bytes: int) -> None:
+        """JSON from an HSDS API: a page of ``/services`` (full) or one
+        service's detail, cut into the tables the export writes
+        (hsds/tabular.rows) and read from there like a package, so every
+        check is the same. A row number is the object's place among those
+        of its type, counted as a CSV's rows are (the first is 2)."""
+        from .tabular import KEEP_EMPTY, cell, rows
+
+        if not path.exists():
+            raise PackageError(f"{path}: no such file.")
+        if path.stat().st_size > max_bytes:
+            raise PackageError(
+                f"{path.name}: larger than the limit of {max_bytes / 1024 / 1024:g} MB."
+            )
+        try:
+            data = json.loads(text_of(path.name, path.read_bytes()))
+        except ValueError as error:
+            raise PackageError(f"{path.name}: not JSON ({error}).") from None
+        items = data.get("contents", [data]) if isinstance(data, dict) else data
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise PackageError(f"{path.name}: neither a list of services nor one service.")
+        found: dict[str, list[dict]] = {}
+        organizations = {}
+        for item in items:
+            for table, row in rows("service", item):
+                found.setdefault(table, []).append(row)
+            organization = item.get("organization")
+            if isinstance(organization, dict) and organization.get("id") not in organizations:
+                organizations[organization.get("id")] = organization
+                for table, row in rows("organization", organization):
+                    found.setdefault(table, []).append(row)
+        self.language = None
+        for resource in spec()["resources"]:
+            name = resource["name"]
+            kinds = {f["name"]: f["type"] for f in resource["schema"]["fields"]}
+            objects = found.get(name, [])
+            header = list(kinds) + sorted({key for row in objects for key in row} - set(kinds))
+            text = io.StringIO()
+            writer = csv.writer(text)
+            writer.writerow(header)
+            for row in objects:
+                writer.writerow(cell(row.get(key), kinds.get(key, "string")) for key in header)
+            label = f"{path.name} {resource['path'].removesuffix('.csv')}"
+            empty = [] if name in KEEP_EMPTY else [""]
+            table = self._table(label, resource, text.getvalue().encode(), empty)
+            self.tables[name] = table
+        if not self.tables["service"]:
+            raise PackageError(f"{path.name}: no services in it.")
 
     def _read(self, source: Source) -> None:
         descriptor = source.read("datapackage.json")

@@ -4,6 +4,7 @@ input refused with the file, row and column, nothing half written."""
 
 import csv
 import io
+import json
 import secrets
 import shutil
 import zipfile
@@ -411,3 +412,29 @@ def test_open_referrals_example_package_imports_and_names_what_it_leaves_out():
         OPEN_REFERRAL_EXAMPLE, "--publish"
     )
     assert counts() == before
+
+
+def test_json_from_the_api_imports_like_the_package(tmp_path, partner, settings):
+    """A page of the API's ``/services`` (full), saved as a file, gives the
+    same services as the tabular package of the same partner."""
+    settings.RATELIMIT_API = "100000/m"
+    from django.test import Client
+
+    from .conftest import get_json
+
+    before = export(tmp_path / "before", "--partner", partner.slug)
+    listed = get_json(
+        Client(),
+        "/api/hsds/services",
+        full="true",
+        per_page=200,
+        organization_id=str(partner.translation_key),
+    )
+    source = tmp_path / "services.json"
+    source.write_text(json.dumps(listed), encoding="utf-8")
+    empty_directory()
+    report = run_import(source, "--publish")
+    assert "refused:" not in report
+    after = export(tmp_path / "after", "--partner", partner.slug)
+    for name in ["services.csv", "schedules.csv", "service_at_location.csv", "addresses.csv"]:
+        assert table(after, name) == table(before, name), name
