@@ -206,7 +206,7 @@ def service_state(page: ServicePage) -> dict:
                 None if r.latitude is None else float(r.latitude),
                 None if r.longitude is None else float(r.longitude),
             )
-            for r in page.locations.all()
+            for r in mapping.ordered_locations(page)
         ],
         "hours": sorted(
             (str(r.hsds_id), r.weekday, r.opens, r.closes) for r in page.opening_hours.all()
@@ -716,7 +716,8 @@ class Importer:
         ):
             present = {str(row.hsds_id): row for row in getattr(page, relation).all()}
             rows = []
-            for row in values[key]:
+            for number, row in enumerate(values[key]):
+                row.sort_order = number  # the package's order is the editor's
                 known = present.get(str(row.hsds_id))
                 if known is not None:
                     row.pk = known.pk

@@ -275,7 +275,7 @@ def service(page: ServicePage, context: Context, *, full: bool = False) -> dict:
             service_areas=service_areas(page, service_id),
             service_at_locations=[
                 service_at_location(location, page, context, service_id=service_id)
-                for location in page.locations.all()
+                for location in ordered_locations(page)
             ],
             languages=[
                 compact(
@@ -293,6 +293,15 @@ def service(page: ServicePage, context: Context, *, full: bool = False) -> dict:
             attributes=attributes(page, service_id, context),
         )
     return compact(data)
+
+
+def ordered_locations(page: ServicePage) -> list[ServiceLocation]:
+    """The editor's order; rows saved without one (the demo's) by id, so
+    PostgreSQL and SQLite, list and detail, export and import agree."""
+    return sorted(
+        page.locations.all(),
+        key=lambda r: (-1 if r.sort_order is None else r.sort_order, str(r.hsds_id)),
+    )
 
 
 def service_phones(page: ServicePage, service_id: str) -> list[dict]:
