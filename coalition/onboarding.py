@@ -44,15 +44,17 @@ def onboard_partner(
     partner: PartnerPage | None = None,
     may_publish_directly: bool = False,
     user=None,
+    page_fields: dict | None = None,
 ) -> PartnerAccess:
     """Give a partner its page, groups, collection, permissions and workflow.
 
     Pass an existing Dutch ``partner`` page, or a ``title`` and ``partner_type`` to
-    create it (as a draft below the Dutch partner index). Running it again for the
-    same partner only repairs what is missing.
+    create it (as a draft below the Dutch partner index), with ``page_fields``
+    for the rest of the new page (the HSDS import gives its id, address and
+    texts). Running it again for the same partner only repairs what is missing.
     """
     if partner is None:
-        partner = _create_partner_page(title, partner_type, user)
+        partner = _create_partner_page(title, partner_type, user, page_fields or {})
     elif partner.locale.language_code != settings.LANGUAGE_CODE:
         partner = partner.get_translation(Locale.objects.get(language_code=settings.LANGUAGE_CODE))
 
@@ -88,7 +90,7 @@ def onboard_partner(
     return access
 
 
-def _create_partner_page(title: str, partner_type: str, user) -> PartnerPage:
+def _create_partner_page(title: str, partner_type: str, user, fields: dict) -> PartnerPage:
     from directory.choices import PartnerType
 
     title = (title or "").strip()
@@ -103,14 +105,18 @@ def _create_partner_page(title: str, partner_type: str, user) -> PartnerPage:
     index = PartnerIndexPage.objects.filter(locale=dutch).first()
     if index is None:
         raise OnboardingError(_("There is no Dutch partner index page to add the partner to."))
-    slug = slugify(title)[:255]
+    slug = fields.get("slug") or slugify(title)[:255]
     if PartnerPage.objects.filter(locale=dutch, title__iexact=title).exists():
         raise OnboardingError(_("A partner named “%(name)s” exists already.") % {"name": title})
     if PartnerPage.objects.filter(locale=dutch, slug=slug).exists():
         raise OnboardingError(
             _("A partner with the address “%(slug)s” exists already.") % {"slug": slug}
         )
-    page = PartnerPage(title=title, slug=slug, partner_type=partner_type, live=False, owner=user)
+    page = PartnerPage(
+        **{**fields, "title": title, "slug": slug, "partner_type": partner_type},
+        live=False,
+        owner=user,
+    )
     index.add_child(instance=page)
     page.save_revision(user=user, log_action=True)
     return page

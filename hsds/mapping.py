@@ -21,6 +21,7 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html import unescape
 
 from django.utils import translation
 from django.utils.html import strip_tags
@@ -88,9 +89,12 @@ def compact(data: dict) -> dict:
 
 
 def plain(html: str) -> str:
-    """Rich text as plain text, a blank line between its paragraphs."""
+    """Rich text as plain text, a blank line between its paragraphs. The
+    entities rich text stores (``&#x27;``, ``&amp;``) become the characters
+    they stand for: this is text, not HTML (an export once wrote them as they were)."""
     text = re.sub(r"</(p|li|h[1-6])>|<br\s*/?>", "\n", html or "")
-    paragraphs = (" ".join(line.split()) for line in strip_tags(text).split("\n"))
+    lines = unescape(strip_tags(text)).split("\n")
+    paragraphs = (" ".join(line.split()) for line in lines)
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph)
 
 
@@ -271,7 +275,7 @@ def service(page: ServicePage, context: Context, *, full: bool = False) -> dict:
             service_areas=service_areas(page, service_id),
             service_at_locations=[
                 service_at_location(location, page, context, service_id=service_id)
-                for location in page.locations.all()
+                for location in ordered_locations(page)
             ],
             languages=[
                 compact(
@@ -289,6 +293,15 @@ def service(page: ServicePage, context: Context, *, full: bool = False) -> dict:
             attributes=attributes(page, service_id, context),
         )
     return compact(data)
+
+
+def ordered_locations(page: ServicePage) -> list[ServiceLocation]:
+    """The editor's order; rows saved without one (the demo's) by id, so
+    PostgreSQL and SQLite, list and detail, export and import agree."""
+    return sorted(
+        page.locations.all(),
+        key=lambda r: (-1 if r.sort_order is None else r.sort_order, str(r.hsds_id)),
+    )
 
 
 def service_phones(page: ServicePage, service_id: str) -> list[dict]:

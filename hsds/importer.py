@@ -1,0 +1,925 @@
+"""``manage.py import_hsds``: an HSDS 3.0 tabular data package into the
+directory, as the export writes it (hsds/tabular.py) and as others write it.
+
+Upserts by HSDS id: an organization is the partner whose ``translation_key``
+is its id, a service the service page whose ``translation_key`` is its id,
+a service_at_location and a schedule the rows whose ``hsds_id`` is theirs;
+the ids the mapping derives (addresses, phones, areas...) need nothing
+stored. What the package says is compared with the partner's or service's
+latest revision in the form the export writes it, so importing the same
+package twice, or a package exported from this directory, changes nothing.
+
+New partners are onboarded as the admin does it (coalition/onboarding.py).
+Services are saved as revisions and submitted to their partner's workflow,
+or published with ``publish``. Each partner and each service is written in
+a transaction of its own, so a refused row never leaves half a service, and
+an import that stopped half way can simply be run again.
+
+Refused (with the file, row, column and reason): a service with a row that
+breaks HSDS (a broken UUID, a date that is no date), with data the directory
+would refuse from an editor (a schedule closing before it opens, a bad
+phone number or postcode, a KvK number of the wrong length, invisible
+direction controls), pointing to an unknown organization, or in another
+language than Dutch (translations are made in the admin). Parts that are
+valid HSDS but that the directory cannot hold (a monthly schedule, a
+location without a Dutch address, an area that is no CBS code we know, a
+taxonomy term not in our taxonomies) are left out and reported, and the
+rest of the service is imported.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+import sys
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.text import slugify
+
+from wagtail.models import Locale, Page
+
+from phonenumber_field.phonenumber import to_python
+
+from coalition.onboarding import OnboardingError, onboard_partner
+from directory.choices import Access, Cost, ServiceStatus
+from directory.forms import BIDI_CONTROLS
+from directory.models import (
+    Language,
+    Municipality,
+    OpeningHours,
+    OpeningHoursException,
+    PartnerPage,
+    ServiceLocation,
+    ServicePage,
+    WijkPage,
+)
+from directory.validators import validate_kvk_number
+
+from . import mapping
+from .package import Package, Problem, Row
+
+WEEKDAYS = {code: number for number, code in enumerate(mapping.WEEKDAY_CODES)}
+# Fields an unsaved page has no value for yet; the tree fills them in.
+PAGE_INTERNALS = [
+    "path",
+    "depth",
+    "numchild",
+    "url_path",
+    "content_type",
+    "draft_title",
+    "locale",
+    "translation_key",
+    "latest_revision",
+    "live_revision",
+]
+ROW_INTERNALS = ["page", "sort_order", "hsds_id"]
+SUMMARY_LENGTH = 200
+NOTE_LENGTH = 200
+
+
+class Refused(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass
+class Report:
+    created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    refused: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    skipped: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    problems: list[Problem] = field(default_factory=list)  # refused rows
+    left_out: list[Problem] = field(default_factory=list)  # parts not held
+
+    def counts(self, kind: str) -> str:
+        parts = [
+            f"{self.created[kind]} new",
+            f"{self.updated[kind]} changed",
+            f"{self.unchanged[kind]} unchanged",
+            f"{self.refused[kind]} refused",
+        ]
+        if self.skipped[kind]:
+            parts.append(f"{self.skipped[kind]} of other partners")
+        return ", ".join(parts)
+
+
+def paragraphs(text: str) -> list[str]:
+    return [" ".join(part.split()) for part in re.split(r"\n\s*\n", text or "") if part.strip()]
+
+
+def rich_text(parts: list[str]) -> str:
+    """Plain paragraphs as the editor's rich text, escaped: a package never
+    brings markup in."""
+    return "".join(f"<p>{html.escape(part, quote=False)}</p>" for part in parts)
+
+
+def without_label(text: str, labels: dict[str, str]) -> tuple[str | None, str]:
+    """``Label: note`` as the export writes cost and access: the choice whose
+    label starts the text, and the rest."""
+    for value, label in labels.items():
+        if text == label:
+            return value, ""
+        if text.startswith(label + ": "):
+            return value, text[len(label) + 2 :]
+    return None, text
+
+
+def labels(choices, language: str) -> dict[str, str]:
+    with translation.override(language):
+        return {value: str(label) for value, label in choices.choices}
+
+
+def e164(number) -> str:
+    if not number:
+        return ""
+    return number.as_e164 if hasattr(number, "as_e164") else str(number)
+
+
+def slug_from(uri: str | None) -> str:
+    """A page's address (the last step of its URL's path), if it has one."""
+    steps = [step for step in urlsplit(uri or "").path.split("/") if step]
+    return slugify(steps[-1]) if steps else ""
+
+
+def phone_number(text: str):
+    """A number as the phone fields hold it (Dutch unless it says otherwise),
+    so the comparison with what is stored is by E.164, not by spelling."""
+    return to_python(text, region="NL") if text else ""
+
+
+# What the directory holds of a partner or service, in the form the export
+# writes it: the package is compared with this, not with the stored HTML.
+
+
+def partner_state(page: PartnerPage) -> dict:
+    return {
+        "title": page.title,
+        "slug": page.slug,
+        "description": mapping.plain(page.description),
+        "email": page.email,
+        "website": page.website,
+        "phone": e164(page.phone),
+        "kvk_number": page.kvk_number,
+    }
+
+
+def service_state(page: ServicePage) -> dict:
+    return {
+        "title": page.title,
+        "slug": page.slug,
+        "summary": page.summary,
+        "body": mapping.plain(page.body),
+        "status": page.status,
+        "cost": page.cost,
+        "cost_note": page.cost_note,
+        "access": page.access,
+        "access_note": page.access_note,
+        "phone": e164(page.phone),
+        "whatsapp": e164(page.whatsapp),
+        "email": page.email,
+        "website": page.website,
+        "accessibility": page.accessibility,
+        "last_verified": page.last_verified,
+        "themes": sorted(str(t.translation_key) for t in page.themes.all()),
+        "audiences": sorted(str(t.translation_key) for t in page.audiences.all()),
+        "languages": sorted(language.code for language in page.languages.all()),
+        "wijken": sorted(w.cbs_code for w in page.wijken.all()),
+        "municipalities": sorted(m.cbs_code for m in page.municipalities.all()),
+        "locations": [
+            (
+                str(r.hsds_id),
+                r.name,
+                r.address,
+                r.postcode,
+                r.city,
+                None if r.latitude is None else float(r.latitude),
+                None if r.longitude is None else float(r.longitude),
+            )
+            for r in mapping.ordered_locations(page)
+        ],
+        "hours": sorted(
+            (str(r.hsds_id), r.weekday, r.opens, r.closes) for r in page.opening_hours.all()
+        ),
+        "exceptions": sorted(
+            (
+                str(r.hsds_id),
+                r.start_date,
+                r.end_date or r.start_date,
+                r.closed,
+                None if r.closed else r.opens,
+                None if r.closed else r.closes,
+                r.note,
+            )
+            for r in page.opening_hours_exceptions.all()
+        ),
+    }
+
+
+@dataclass
+class Plan:
+    """What the package says about one partner or service."""
+
+    id: str
+    row: Row
+    values: dict = field(default_factory=dict)
+    # Where each value came from, to name the cell when the directory refuses it.
+    sources: dict[str, tuple[Row, str]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    left_out: list[Problem] = field(default_factory=list)
+    # Set apart from ``values``: compared as text, written as rich text.
+    html: str = ""
+    last_modified: datetime.datetime | None = None
+
+    def set(self, name: str, value, row: Row, column: str) -> None:
+        self.values[name] = value
+        self.sources[name] = (row, column)
+
+    def refuse(self, row: Row, column: str, reason: str) -> None:
+        self.problems.append(row.problem(column, reason))
+
+    def leave_out(self, row: Row, column: str, reason: str) -> None:
+        self.left_out.append(row.problem(column, reason))
+
+    def errors_of(self, error: ValidationError, prefix: str = "") -> None:
+        for name, messages in error.message_dict.items():
+            row, column = self.sources.get(prefix + name, (self.row, name))
+            for message in messages:
+                self.problems.append(row.problem(column, message))
+
+
+class Importer:
+    def __init__(
+        self,
+        package: Package,
+        *,
+        partner: PartnerPage | None = None,
+        publish: bool = False,
+        dry_run: bool = False,
+        user=None,
+        partner_type: str = "welzijn",
+        progress: Callable[[Report, int, int], None] | None = None,
+    ):
+        self.package = package
+        self.only = partner
+        self.publish = publish
+        self.dry_run = dry_run
+        self.user = user
+        self.partner_type = partner_type
+        self.progress = progress or (lambda report, done, total: None)
+        self.report = Report(left_out=list(package.notes))
+        self.refused_orgs: set[str] = set()
+        self.dutch = Locale.objects.get(language_code=settings.LANGUAGE_CODE)
+        self._index()
+
+    # Reading
+
+    def _index(self) -> None:
+        tables = self.package.tables
+        by = defaultdict(lambda: defaultdict(list))
+        for name, key in [
+            ("phone", "service_id"),
+            ("phone", "organization_id"),
+            ("schedule", "service_id"),
+            ("schedule", "service_at_location_id"),
+            ("service_area", "service_id"),
+            ("service_at_location", "service_id"),
+            ("address", "location_id"),
+            ("accessibility", "location_id"),
+            ("language", "service_id"),
+            ("cost_option", "service_id"),
+            ("attribute", "link_id"),
+            ("organization_identifier", "organization_id"),
+        ]:
+            for row in tables[name]:
+                value = row.get(key)
+                if value:
+                    by[(name, key)][str(value).lower()].append(row)
+        self.children = by
+        self.locations = {str(r.get("id")).lower(): r for r in tables["location"] if r.get("id")}
+        self.terms = {str(r.get("id")).lower(): r for r in tables["taxonomy_term"] if r.get("id")}
+        self.known_terms = {}
+        for info in mapping.TAXONOMIES:
+            for term in info.model.objects.filter(locale=self.dutch):
+                self.known_terms[str(term.translation_key)] = (info.key, term)
+                self.known_terms.setdefault(f"{info.key}:{term.slug}", (info.key, term))
+        self.wijken = {w.cbs_code: w for w in WijkPage.objects.filter(locale=self.dutch)}
+        self.municipalities = {m.cbs_code: m for m in Municipality.objects.all()}
+        self.languages = {language.code: language for language in Language.objects.all()}
+
+    def rows_of(self, table: str, key: str, value: str) -> list[Row]:
+        return self.children[(table, key)].get(value.lower(), [])
+
+    def language_problem(self, plan: Plan, row: Row) -> None:
+        language = row.get("x_language") or self.package.language or settings.LANGUAGE_CODE
+        if language != settings.LANGUAGE_CODE:
+            plan.refuse(
+                row,
+                "x_language" if row.get("x_language") else "",
+                f"texts in {language!r}: the import takes Dutch ({settings.LANGUAGE_CODE}) "
+                "texts; translations are made in the admin",
+            )
+
+    # Organizations
+
+    def plan_partner(self, row: Row) -> Plan:
+        plan = Plan(str(row.get("id") or ""), row, problems=list(row.problems))
+        self.language_problem(plan, row)
+        plan.set("title", row.get("name", ""), row, "name")
+        description = paragraphs(row.get("description", ""))
+        if description == [plan.values["title"]]:
+            description = []  # the export's stand-in for a partner without one
+        plan.html = rich_text(description)
+        plan.set("description", mapping.plain(plan.html), row, "description")
+        plan.set("email", row.get("email", ""), row, "email")
+        plan.set("website", row.get("website", ""), row, "website")
+        plan.set("slug", slug_from(row.get("uri")) or slugify(plan.values["title"]), row, "uri")
+        plan.set("phone", "", row, "")
+        plan.set("kvk_number", "", row, "")
+        for phone in self.rows_of("phone", "organization_id", plan.id):
+            if phone.get("service_id"):
+                continue
+            plan.problems += phone.problems
+            if plan.values["phone"]:
+                plan.leave_out(phone, "number", "a partner has one general phone number here")
+            else:
+                plan.set("phone", phone_number(phone.get("number", "")), phone, "number")
+        for ident in self.rows_of("organization_identifier", "organization_id", plan.id):
+            plan.problems += ident.problems
+            scheme = (ident.get("identifier_scheme") or "").upper()
+            kind = (ident.get("identifier_type") or "").lower()
+            if scheme == mapping.KVK_SCHEME or "kvk" in kind:
+                number = str(ident.get("identifier", "")).replace(" ", "")
+                try:
+                    validate_kvk_number(number)
+                except ValidationError as error:
+                    plan.refuse(ident, "identifier", " ".join(error.messages))
+                plan.set("kvk_number", number, ident, "identifier")
+            else:
+                plan.leave_out(ident, "identifier_scheme", "only KvK numbers (NL-KVK) are held")
+        self.refuse_direction_controls(plan)
+        return plan
+
+    def refuse_direction_controls(self, plan: Plan) -> None:
+        for name, value in plan.values.items():
+            if isinstance(value, str) and BIDI_CONTROLS.search(value):
+                row, column = plan.sources.get(name, (plan.row, name))
+                plan.refuse(row, column, "holds invisible characters that change reading direction")
+
+    def import_partner(self, row: Row) -> PartnerPage | None:
+        plan = self.plan_partner(row)
+        try:
+            key = uuid.UUID(plan.id)
+        except ValueError:
+            key = None
+        existing = (
+            PartnerPage.objects.filter(translation_key=key, locale=self.dutch).first()
+            if key
+            else None
+        )
+        # Wagtail keeps the revision's object: what it held is taken first.
+        page = existing.get_latest_revision_as_object() if existing else None
+        before = partner_state(page) if page is not None else None
+        if page is not None:
+            self.apply_partner(page, plan)
+        else:
+            page = PartnerPage(
+                locale=self.dutch, partner_type=self.partner_type, translation_key=key
+            )
+            self.apply_partner(page, plan)
+            self.check_new_partner(page, plan)
+        self.validate(page, plan)
+        if plan.problems:
+            return self.refuse("organization", plan)
+        self.report.left_out += plan.left_out
+        if before is not None and before == partner_state(page):
+            if self.publish and not self.dry_run and not existing.live:
+                self.publish_revision(existing, existing.get_latest_revision())
+                self.report.updated["organization"] += 1
+            else:
+                self.report.unchanged["organization"] += 1
+            return existing
+        if self.dry_run:
+            (self.report.updated if existing else self.report.created)["organization"] += 1
+            return existing or page
+        try:
+            with transaction.atomic():
+                if existing is None:
+                    fields = {
+                        name: getattr(page, name)
+                        for name in ("slug", "description", "email", "website", "phone")
+                    }
+                    fields.update(translation_key=key, kvk_number=page.kvk_number)
+                    access = onboard_partner(
+                        page.title, self.partner_type, user=self.user, page_fields=fields
+                    )
+                    saved = access.partner
+                    revision = saved.get_latest_revision()
+                else:
+                    saved = existing
+                    revision = page.save_revision(user=self.user, log_action=True)
+                if self.publish:
+                    self.publish_revision(saved, revision)
+                else:
+                    self.submit(saved)
+        except OnboardingError as error:
+            plan.refuse(row, "name", str(error))
+            return self.refuse("organization", plan)
+        (self.report.updated if existing else self.report.created)["organization"] += 1
+        return saved
+
+    def apply_partner(self, page: PartnerPage, plan: Plan) -> None:
+        values = plan.values
+        page.title = values["title"]
+        page.slug = values["slug"]
+        page.description = plan.html
+        for name in ("email", "website", "phone", "kvk_number"):
+            setattr(page, name, values[name])
+
+    def check_new_partner(self, page: PartnerPage, plan: Plan) -> None:
+        same = PartnerPage.objects.filter(locale=self.dutch)
+        if same.filter(title__iexact=page.title).exists():
+            plan.refuse(plan.row, "name", f"a partner named {page.title!r} exists already")
+        elif same.filter(slug=page.slug).exists():
+            plan.refuse(plan.row, "uri", f"a partner with the address {page.slug!r} exists already")
+
+    # Services
+
+    def plan_service(self, row: Row) -> Plan:
+        plan = Plan(str(row.get("id") or ""), row, problems=list(row.problems))
+        sid = plan.id
+        self.language_problem(plan, row)
+        language = settings.LANGUAGE_CODE
+        plan.set("title", row.get("name", ""), row, "name")
+        parts = paragraphs(row.get("description", ""))
+        summary = parts[0] if parts else ""
+        if len(summary) > SUMMARY_LENGTH:
+            # The first words for the summary; the whole text stays in the body.
+            summary = summary[: SUMMARY_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+        else:
+            parts = parts[1:]
+        plan.set("summary", summary, row, "description")
+        plan.html = rich_text(parts)
+        plan.set("body", mapping.plain(plan.html), row, "description")
+        status = row.get("status", "")
+        if status in ("active", "temporarily closed"):
+            plan.set(
+                "status",
+                ServiceStatus.ACTIVE if status == "active" else ServiceStatus.TEMPORARILY_CLOSED,
+                row,
+                "status",
+            )
+        else:
+            plan.refuse(
+                row, "status", f"{status!r}: only active or temporarily closed services are held"
+            )
+        plan.set("website", row.get("url", ""), row, "url")
+        plan.set("email", row.get("email", ""), row, "email")
+
+        cost, fees = None, row.get("fees_description", "")
+        options = self.rows_of("cost_option", "service_id", sid)
+        for option in options[:1]:
+            plan.problems += option.problems
+            if option.get("option") in Cost.values:
+                cost = option.get("option")
+            elif option.get("amount") is not None:
+                cost = Cost.FREE if option.get("amount") == 0 else Cost.PAID
+            fees = fees or option.get("amount_description", "")
+        for option in options[1:]:
+            plan.leave_out(option, "option", "a service has one cost option here")
+        labelled, note = without_label(fees, labels(Cost, language))
+        plan.set("cost", cost or labelled or Cost.FREE, row, "fees_description")
+        plan.set("cost_note", note[:NOTE_LENGTH], row, "fees_description")
+        access, note = without_label(row.get("application_process", ""), labels(Access, language))
+        plan.set("access", access or Access.WALK_IN, row, "application_process")
+        plan.set("access_note", note[:NOTE_LENGTH], row, "application_process")
+        plan.set("last_verified", row.get("assured_date"), row, "assured_date")
+        plan.set("slug", slug_from(row.get("x_page_url")) or slugify(plan.values["title"]), row, "")
+        plan.last_modified = row.get("last_modified")
+
+        plan.set("phone", "", row, "")
+        plan.set("whatsapp", "", row, "")
+        for phone in self.rows_of("phone", "service_id", sid):
+            plan.problems += phone.problems
+            whatsapp = (phone.get("description") or "").lower() == "whatsapp"
+            name = "whatsapp" if whatsapp else "phone"
+            if plan.values[name]:
+                plan.leave_out(phone, "number", f"a service has one {name} number here")
+            else:
+                plan.set(name, phone_number(phone.get("number", "")), phone, "number")
+
+        self.plan_terms(plan)
+        self.plan_areas(plan)
+        self.plan_locations(plan)
+        self.plan_schedules(plan)
+        self.refuse_direction_controls(plan)
+        return plan
+
+    def plan_terms(self, plan: Plan) -> None:
+        chosen = {"themes": [], "audiences": []}
+        for attribute in self.rows_of("attribute", "link_id", plan.id):
+            plan.problems += attribute.problems
+            term_id = str(attribute.get("taxonomy_term_id") or "").lower()
+            known = self.known_terms.get(term_id)
+            listed = self.terms.get(term_id)
+            if known is None and listed is not None:
+                # The same term by its code in one of our taxonomies.
+                taxonomy = mapping.TAXONOMY_BY_ID.get(str(listed.get("taxonomy_id") or ""))
+                if taxonomy is not None:
+                    known = self.known_terms.get(f"{taxonomy.key}:{listed.get('code')}")
+            if known is None:
+                plan.leave_out(
+                    attribute,
+                    "taxonomy_term_id",
+                    "not a term of our themes or audiences (the coalition manages those "
+                    "in the admin)",
+                )
+                continue
+            chosen[known[0]].append(known[1])
+        for name, terms in chosen.items():
+            plan.values[name] = terms
+        plan.values["languages"] = []
+        for row in self.rows_of("language", "service_id", plan.id):
+            plan.problems += row.problems
+            code = (row.get("code") or "").lower()
+            if code in self.languages:
+                plan.values["languages"].append(self.languages[code])
+            else:
+                plan.leave_out(row, "code", f"{code!r} is not one of the directory's languages")
+
+    def plan_areas(self, plan: Plan) -> None:
+        plan.values["wijken"], plan.values["municipalities"] = [], []
+        for row in self.rows_of("service_area", "service_id", plan.id):
+            plan.problems += row.problems
+            code = row.get("x_cbs_code") or row.get("extent") or ""
+            if code in self.wijken:
+                plan.values["wijken"].append(self.wijken[code])
+            elif code in self.municipalities:
+                plan.values["municipalities"].append(self.municipalities[code])
+            else:
+                plan.leave_out(
+                    row,
+                    "x_cbs_code" if row.get("x_cbs_code") else "extent",
+                    "not the CBS code of a wijk or municipality in the directory "
+                    "(load them with import_wijken)",
+                )
+
+    def plan_locations(self, plan: Plan) -> None:
+        plan.values["locations"] = []
+        accessibility = ""
+        for link in self.rows_of("service_at_location", "service_id", plan.id):
+            plan.problems += link.problems
+            location = self.locations.get(str(link.get("location_id") or "").lower())
+            if location is None:
+                plan.refuse(link, "location_id", "no such location in locations.csv")
+                continue
+            plan.problems += location.problems
+            lid = str(location.get("id")).lower()
+            addresses = self.rows_of("address", "location_id", lid)
+            for address in addresses:
+                plan.problems += address.problems
+            physical = [a for a in addresses if a.get("address_type") in ("physical", None)]
+            if not physical or (physical[0].get("country") or "NL").upper() != "NL":
+                plan.leave_out(
+                    link, "location_id", "only visiting addresses in the Netherlands are held"
+                )
+                continue
+            address = physical[0]
+            name = location.get("name", "")
+            if name == address.get("address_1"):
+                name = ""  # the export's stand-in for a place without a name
+            row = ServiceLocation(
+                hsds_id=link.get("id"),
+                name=name,
+                address=address.get("address_1", ""),
+                postcode=address.get("postal_code", ""),
+                city=address.get("city", ""),
+                latitude=location.get("latitude"),
+                longitude=location.get("longitude"),
+            )
+            row.sources = {
+                "name": (location, "name"),
+                "address": (address, "address_1"),
+                "postcode": (address, "postal_code"),
+                "city": (address, "city"),
+                "latitude": (location, "latitude"),
+                "longitude": (location, "longitude"),
+            }
+            plan.values["locations"].append(row)
+            for found in self.rows_of("accessibility", "location_id", lid):
+                plan.problems += found.problems
+                if not accessibility and found.get("description"):
+                    accessibility = found.get("description")
+                    plan.sources["accessibility"] = (found, "description")
+        plan.values["accessibility"] = accessibility
+
+    def plan_schedules(self, plan: Plan) -> None:
+        rows = list(self.rows_of("schedule", "service_id", plan.id))
+        for link in self.rows_of("service_at_location", "service_id", plan.id):
+            rows += [
+                r
+                for r in self.rows_of("schedule", "service_at_location_id", str(link.get("id")))
+                if not r.get("service_id")
+            ]
+        plan.values["hours"], plan.values["exceptions"] = [], []
+        for row in rows:
+            plan.problems += row.problems
+            opens, closes = row.get("opens_at"), row.get("closes_at")
+            if opens and closes and closes <= opens:
+                plan.refuse(
+                    row,
+                    "closes_at",
+                    f"closes ({closes:%H:%M}) before it opens ({opens:%H:%M}); for hours "
+                    "past midnight give a second row for the next day",
+                )
+                continue
+            freq = (row.get("freq") or "").upper()
+            if freq == "WEEKLY" and row.get("byday") and opens and closes:
+                days = [day.strip().upper() for day in str(row.get("byday")).split(",")]
+                unknown = [day for day in days if day not in WEEKDAYS]
+                if unknown:
+                    plan.refuse(row, "byday", f"{', '.join(unknown)}: not a day (MO to SU)")
+                    continue
+                for number, day in enumerate(days):
+                    hsds_id = (
+                        row.get("id") if number == 0 else mapping.derived_id(row.get("id"), day)
+                    )
+                    plan.values["hours"].append(
+                        OpeningHours(
+                            hsds_id=hsds_id, weekday=WEEKDAYS[day], opens=opens, closes=closes
+                        )
+                    )
+            elif not freq and row.get("valid_from"):
+                closed = str(row.get("x_closed", "")).lower() in ("true", "1") or not (
+                    opens and closes
+                )
+                note = row.get("description", "")
+                if note in ("Closed", "Other opening hours"):
+                    note = ""  # the export's stand-ins for an exception without a reason
+                plan.values["exceptions"].append(
+                    OpeningHoursException(
+                        hsds_id=row.get("id"),
+                        start_date=row.get("valid_from"),
+                        end_date=row.get("valid_to") or row.get("valid_from"),
+                        closed=closed,
+                        opens=None if closed else opens,
+                        closes=None if closed else closes,
+                        note=note[:120],
+                    )
+                )
+            else:
+                plan.leave_out(
+                    row,
+                    "freq",
+                    "only weekly hours (freq WEEKLY with byday, opens_at and closes_at) and "
+                    "exceptions on dates (valid_from, valid_to) are held",
+                )
+
+    def apply_service(self, page: ServicePage, plan: Plan) -> None:
+        values = plan.values
+        for name in (
+            "title",
+            "slug",
+            "summary",
+            "status",
+            "cost",
+            "cost_note",
+            "access",
+            "access_note",
+            "phone",
+            "whatsapp",
+            "email",
+            "website",
+            "accessibility",
+        ):
+            setattr(page, name, values[name])
+        page.body = plan.html
+        if values["last_verified"]:
+            page.last_verified = values["last_verified"]
+        for name in ("themes", "audiences", "languages", "wijken", "municipalities"):
+            getattr(page, name).set(values[name])
+        # Rows keep their database id where their HSDS id is already there.
+        for relation, key in (
+            ("locations", "locations"),
+            ("opening_hours", "hours"),
+            ("opening_hours_exceptions", "exceptions"),
+        ):
+            present = {str(row.hsds_id): row for row in getattr(page, relation).all()}
+            rows = []
+            for number, row in enumerate(values[key]):
+                row.sort_order = number  # the package's order is the editor's
+                known = present.get(str(row.hsds_id))
+                if known is not None:
+                    row.pk = known.pk
+                rows.append(row)
+            setattr(page, relation, rows)
+
+    def import_service(self, row: Row, partners: dict[str, PartnerPage | None]) -> None:
+        plan = self.plan_service(row)
+        org_id = str(row.get("organization_id") or "").lower()
+        partner = partners.get(org_id)
+        if partner is None and org_id and org_id not in partners:
+            partner = PartnerPage.objects.filter(translation_key=org_id, locale=self.dutch).first()
+            partners[org_id] = partner
+        if partner is None and org_id:
+            plan.refuse(
+                row,
+                "organization_id",
+                f"{org_id}: refused above"
+                if org_id in self.refused_orgs
+                else f"{org_id}: no such organization, in organizations.csv or the directory",
+            )
+        existing = None
+        if plan.id and not row.problems:
+            existing = ServicePage.objects.filter(
+                translation_key=plan.id, locale=self.dutch
+            ).first()
+        owner = existing.get_parent() if existing is not None else None
+        if owner is not None and partner is not None and partner.pk and owner.pk != partner.pk:
+            plan.refuse(
+                row,
+                "organization_id",
+                f"the service belongs to {owner.title!r} here; moving a "
+                "service to another partner is done in the admin",
+            )
+        # Wagtail keeps the revision's object: what it held is taken first.
+        page = existing.get_latest_revision_as_object() if existing else None
+        before = service_state(page) if page is not None else None
+        if page is None:
+            page = ServicePage(locale=self.dutch, translation_key=plan.id or None, live=False)
+        if not plan.problems:
+            self.apply_service(page, plan)
+            self.validate(page, plan)
+            self.validate_rows(page, plan)
+            self.check_slug(page, plan, partner, existing)
+        if plan.problems:
+            self.refuse("service", plan)
+            return
+        self.report.left_out += plan.left_out
+        if existing is not None and before == service_state(page):
+            if (
+                self.publish
+                and not self.dry_run
+                and (not existing.live or existing.has_unpublished_changes)
+            ):
+                self.publish_revision(existing, existing.get_latest_revision(), plan)
+                self.report.updated["service"] += 1
+            else:
+                self.report.unchanged["service"] += 1
+            return
+        if self.dry_run:
+            (self.report.updated if existing else self.report.created)["service"] += 1
+            return
+        with transaction.atomic():
+            if existing is None:
+                page.owner = self.user
+                partner.add_child(instance=page)
+            revision = page.save_revision(user=self.user, log_action=True)
+            if self.publish:
+                self.publish_revision(page, revision, plan)
+            else:
+                self.submit(page)
+        (self.report.updated if existing else self.report.created)["service"] += 1
+
+    def check_slug(self, page, plan, partner, existing) -> None:
+        if partner is None or not partner.pk:
+            return
+        siblings = Page.objects.child_of(partner).filter(slug=page.slug)
+        if existing is not None:
+            siblings = siblings.exclude(pk=existing.pk)
+        if siblings.exists():
+            if plan.row.get("x_page_url"):
+                plan.refuse(
+                    plan.row, "x_page_url", f"{partner.title} has another page at {page.slug!r}"
+                )
+            else:
+                page.slug = f"{page.slug}-{str(plan.id)[:8]}"
+
+    def validate(self, page: Page, plan: Plan) -> None:
+        """The checks an editor's save runs on the page's own fields; the
+        slug's uniqueness is checked against the right parent elsewhere."""
+        page._check_slug_is_unique = lambda: None
+        try:
+            page.full_clean(exclude=PAGE_INTERNALS, validate_unique=False)
+        except ValidationError as error:
+            plan.errors_of(error)
+        finally:
+            del page._check_slug_is_unique
+
+    def validate_rows(self, page: ServicePage, plan: Plan) -> None:
+        for key in ("locations", "hours", "exceptions"):
+            for row in plan.values[key]:
+                try:
+                    row.full_clean(exclude=ROW_INTERNALS, validate_unique=False)
+                except ValidationError as error:
+                    sources = getattr(row, "sources", {})
+                    for name, messages in error.message_dict.items():
+                        source, column = sources.get(name, (plan.row, name))
+                        if key != "locations":
+                            source, column = plan.row, "schedules"
+                        plan.problems += [source.problem(column, m) for m in messages]
+
+    # Writing
+
+    def publish_revision(self, page: Page, revision, plan: Plan | None = None) -> None:
+        state = page.current_workflow_state
+        if state is not None:
+            state.cancel(user=self.user)
+        revision.publish(user=self.user)
+        if plan is None:
+            return
+        # The source's own dates: publishing counts as a check here
+        # (coalition/freshness.py), but an import checked nothing; and its
+        # "last modified" is when the service changed, so a round trip keeps it.
+        if plan.values.get("last_verified"):
+            ServicePage.objects.filter(translation_key=page.translation_key).update_listed(
+                last_verified=plan.values["last_verified"]
+            )
+        if plan.last_modified is not None:
+            Page.objects.filter(pk=page.pk).update(last_published_at=plan.last_modified)
+
+    def submit(self, page: Page) -> None:
+        """As the editor's "Submit for moderation": the partner's workflow,
+        started again if the page was already in it."""
+        workflow = page.get_workflow()
+        if workflow is None:
+            return
+        state = page.current_workflow_state
+        if state is not None:
+            state.cancel(user=self.user)
+        workflow.start(page, self.user)
+
+    def refuse(self, kind: str, plan: Plan) -> None:
+        self.report.refused[kind] += 1
+        self.report.problems += plan.problems
+        if kind == "organization":
+            self.refused_orgs.add(plan.id.lower())
+        return None
+
+    # The whole package
+
+    def run(self) -> Report:
+        tables = self.package.tables
+        only = str(self.only.translation_key) if self.only else None
+        services = tables["service"]
+        total = len(tables["organization"]) + len(services)
+        done = 0
+        partners: dict[str, PartnerPage | None] = {}
+        for row in tables["organization"]:
+            done += 1
+            org_id = str(row.get("id") or "").lower()
+            if only and org_id != only:
+                self.report.skipped["organization"] += 1
+                continue
+            partner = self.import_partner(row)
+            if org_id:
+                partners[org_id] = partner
+            self.progress(self.report, done, total)
+        for row in services:
+            done += 1
+            if only and str(row.get("organization_id") or "").lower() != only:
+                self.report.skipped["service"] += 1
+                continue
+            self.import_service(row, partners)
+            self.progress(self.report, done, total)
+        return self.report
+
+
+def import_package(source, *, max_mb: float | None = None, **options) -> Report:
+    from .package import MAX_MB
+
+    package = Package(source, max_mb=max_mb or MAX_MB)
+    return Importer(package, **options).run()
+
+
+def plain_progress(stream=sys.stderr, every: int = 100):
+    """A progress display: one line rewritten in a terminal, a line every
+    ``every`` objects otherwise (a log file gets no carriage returns)."""
+    tty = stream.isatty()
+
+    def show(report: Report, done: int, total: int) -> None:
+        if not tty and done % every and done != total:
+            return
+        width = 30
+        filled = int(width * done / max(total, 1))
+        line = (
+            f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
+            f"organizations and services; services: {report.created['service']} new, {report.updated['service']} changed, "
+            f"{report.unchanged['service']} unchanged, {report.refused['service']} refused"
+        )
+        stream.write(("\r" + line) if tty else line + "\n")
+        if tty and done == total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
