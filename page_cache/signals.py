@@ -142,12 +142,20 @@ def review_changed(sender, instance, **kwargs):
 
 def connect():
     from wagtail.images import get_image_model
+    from wagtail.models import get_page_models
 
     from translation_status.models import TranslationReview
 
     pre_save.connect(page_saving, dispatch_uid="page_cache_page_saving")
     post_save.connect(page_saved, dispatch_uid="page_cache_page_saved")
-    pre_delete.connect(page_deleting, dispatch_uid="page_cache_page_deleting")
+    # Per page type, never for every model: a delete receiver for any sender
+    # stops Django deleting related rows in bulk (``can_fast_delete``), and the
+    # through rows of a deleted service would then send signals of their own
+    # halfway through the delete.
+    for model in get_page_models():
+        pre_delete.connect(
+            page_deleting, sender=model, dispatch_uid=f"page_cache_deleting_{model.__name__}"
+        )
     pre_page_move.connect(page_moving, dispatch_uid="page_cache_page_moving")
     post_page_move.connect(page_moved, dispatch_uid="page_cache_page_moved")
     changes.services_changed.connect(services_changed, dispatch_uid="page_cache_services")

@@ -32,11 +32,18 @@ def test_a_translation_is_outdated_after_the_dutch_changes_and_reviewed_once_mar
     pk, summary, arabic_url = in_database(machine_translated_service)
 
     def restore():
+        from wagtail.models import PageLogEntry
+
         from directory.models import ServicePage
         from translation_status.models import TranslationReview
+        from translation_status.views import REVIEWED
 
         service = ServicePage.objects.get(pk=pk)
         TranslationReview.objects.filter(translation_key=service.translation_key).delete()
+        # Other tests count reviews in the log; this journey's must not linger.
+        PageLogEntry.objects.filter(
+            action=REVIEWED, page__translation_key=service.translation_key
+        ).delete()
         if service.summary != summary:
             service.summary = summary
             service.save_revision().publish()
