@@ -95,17 +95,24 @@ def live_site(django_db_setup, django_db_blocker, server_connections):
     is needed (pytest-django's ``live_server`` would flush the database after each
     test and take the demo with it).
     """
-    overrides = server_connections
+    with serving(
+        _static_files_from_whitenoise, server_connections, django_db_blocker, "The live server"
+    ) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def serving(handler, overrides: dict, django_db_blocker, name: str):
+    """``handler`` served by a live-server thread on a free port of 127.0.0.1,
+    on the connections ``overrides`` shares with the test database."""
     with django_db_blocker.unblock():
         for conn in overrides.values():
             conn.inc_thread_sharing()
-        thread = LiveServerThread(
-            "127.0.0.1", _static_files_from_whitenoise, connections_override=overrides
-        )
+        thread = LiveServerThread("127.0.0.1", handler, connections_override=overrides)
         thread.daemon = True
         thread.start()
         if not thread.is_ready.wait(timeout=60):
-            pytest.fail("The live server did not start within 60 s.", pytrace=False)
+            pytest.fail(f"{name} did not start within 60 s.", pytrace=False)
         if thread.error:
             raise thread.error
         try:

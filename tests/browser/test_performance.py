@@ -13,12 +13,10 @@ import gzip
 from collections import Counter
 from urllib.parse import urlsplit
 
-from django.test.testcases import LiveServerThread
-
 import pytest
 from whitenoise.compress import Compressor
 
-from .conftest import MEASUREMENTS, PHONE, is_local
+from .conftest import MEASUREMENTS, PHONE, is_local, serving
 
 # Issue 18, point 6: a service page on a phone, cold, without images (fonts count).
 BUDGET_BYTES = {"nl": 100_000, "ar": 150_000, "ti": 150_000}
@@ -99,24 +97,10 @@ class CompressedAsInProduction:
 @pytest.fixture(scope="module")
 def production_like_site(live_site, server_connections, django_db_blocker):
     """A second server on the test database, compressing as production does."""
-    with django_db_blocker.unblock():
-        for conn in server_connections.values():
-            conn.inc_thread_sharing()
-        thread = LiveServerThread(
-            "127.0.0.1", CompressedAsInProduction, connections_override=server_connections
-        )
-        thread.daemon = True
-        thread.start()
-        if not thread.is_ready.wait(timeout=60):
-            pytest.fail("The compressing server did not start within 60 s.", pytrace=False)
-        if thread.error:
-            raise thread.error
-        try:
-            yield f"http://127.0.0.1:{thread.port}"
-        finally:
-            thread.terminate()
-            for conn in server_connections.values():
-                conn.dec_thread_sharing()
+    with serving(
+        CompressedAsInProduction, server_connections, django_db_blocker, "The compressing server"
+    ) as url:
+        yield url
 
 
 @pytest.mark.parametrize("language", ["nl", "ar", "ti"])
