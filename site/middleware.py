@@ -61,8 +61,17 @@ class LocaleMiddleware(locale.LocaleMiddleware):
         if request.path_info.startswith("/api/"):
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = settings.LANGUAGE_CODE
-        else:
-            super().process_request(request)
+            return
+        super().process_request(request)
+        if request.path_info.startswith("/admin/"):
+            # Wagtail keeps a language it has no catalog for and translates with
+            # the default's (Dutch) under the wrong `lang`: choose one it speaks.
+            admin_languages = dict(settings.WAGTAILADMIN_PERMITTED_LANGUAGES)
+            language = translation.get_language()
+            if language not in admin_languages:
+                language = settings.ADMIN_LANGUAGE_FALLBACKS.get(language, settings.LANGUAGE_CODE)
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
 
     def process_response(self, request, response):
         if request.path_info.startswith("/api/"):

@@ -243,3 +243,31 @@ def test_an_arabic_query_finds_the_arabic_translation(backend):
     assert results.backend == backend
     assert service.pk in {hit.service.pk for hit in results.page}
     assert all(hit.service.locale.language_code == "ar" for hit in results.page)
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown", "direction", "sidebar"),
+    [
+        ("ti", "en", "ltr", "Sidebar"),
+        ("so", "en", "ltr", "Sidebar"),
+        ("fa", "fa", "rtl", "نوار کناری"),
+    ],
+)
+def test_the_admin_speaks_one_whole_language_to_every_editor(
+    admin_client, asked, shown, direction, sidebar
+):
+    """Wagtail has no Tigrinya or Somali admin: such an editor gets all of it in
+    English (not Dutch fallbacks marked as Tigrinya); a Dari reader gets Persian."""
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = asked
+    page = soup(admin_client.get("/admin/pages/", HTTP_ACCEPT_LANGUAGE=asked))
+    assert (page.html["lang"], page.html["dir"]) == (shown, direction)
+    assert page.find(attrs={"aria-label": sidebar}) is not None
+
+
+def test_an_editor_chooses_among_the_admin_languages_wagtail_speaks(admin_client):
+    page = soup(admin_client.get(reverse("wagtailadmin_account")))
+    offered = {
+        option["value"] for option in page.select("select[name='locale-preferred_language'] option")
+    }
+    assert {"nl", "en", "ar", "fa", "uk", "tr", "pl"} <= offered
+    assert not offered & {"ti", "so"}

@@ -233,6 +233,15 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES = [
     ("so", "Soomaali"),
 ]
 languages.install()
+# Wagtail's admin has no Tigrinya or Somali catalog. Without a rule, an editor whose
+# browser asks for one sees Dutch fallbacks under `lang="ti"`, mixed with our own
+# Tigrinya strings. The admin offers the coalition's languages that Wagtail speaks
+# (Dari readers get Persian), and falls back to one whole language for the others;
+# each editor can choose another under Account > Preferences.
+WAGTAILADMIN_PERMITTED_LANGUAGES = [
+    (code, name) for code, name in LANGUAGES if code not in ("ti", "so")
+]
+ADMIN_LANGUAGE_FALLBACKS = {"ti": "en", "so": "en"}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 USE_I18N = True
