@@ -33,6 +33,7 @@ from directory.models.wijk import WijkIndexPage
 
 EVERYTHING = None
 WIJK_OVERVIEW = "overzicht/"
+MUNICIPALITY = "gemeente/"  # WijkIndexPage.municipality
 
 
 def relative(url_path: str) -> str:
@@ -88,7 +89,12 @@ def partners(ids) -> set[str]:
 def wijken(ids) -> set[str]:
     ids = list(ids)
     paths = _wijken(WijkPage.objects.filter(pk__in=ids))
-    paths |= {"/"} | _url_paths(WijkIndexPage.objects.all())
+    indexes = _url_paths(WijkIndexPage.objects.all())
+    codes = set(
+        WijkPage.objects.filter(pk__in=ids).values_list("municipality__cbs_code", flat=True)
+    )
+    paths |= {"/"} | indexes
+    paths |= {f"{index}{MUNICIPALITY}{code.lower()}/" for index in indexes for code in codes}
     paths |= _url_paths(PartnerPage.objects.filter(wijken__in=ids).distinct())
     paths |= _url_paths(ServicePage.objects.filter(wijken__in=ids).distinct())
     return paths

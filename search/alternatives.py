@@ -138,11 +138,13 @@ def municipality_helplines(municipalities: Iterable[Municipality]) -> list[Helpl
 
 
 def municipalities_for(query: ServiceQuery) -> list[Municipality]:
-    """Her wijk's municipality when she chose a wijk; otherwise every
+    """Her wijk's municipality when she chose a wijk or a municipality; otherwise every
     municipality the site has wijken in (the demo: Utrecht)."""
     wijken = WijkPage.objects.live().public()
     if query.wijk:
         wijken = wijken.filter(cbs_code=query.wijk)
+    elif query.municipality:
+        wijken = wijken.filter(municipality__cbs_code=query.municipality)
     return list(
         Municipality.objects.filter(wijken__in=wijken).exclude(phone="").distinct().order_by("name")
     )

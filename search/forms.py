@@ -8,6 +8,7 @@ from wagtail.models import Locale
 from directory.choices import Access, Cost, PartnerType
 from directory.languages import with_dutch_fallback
 from directory.models import Audience, Language, Theme, WijkPage
+from directory.models.wijk import municipalities_with_wijken
 
 from .geocoding import get_geocoder
 from .query import ServiceQuery
@@ -44,6 +45,7 @@ class ServiceSearchForm(forms.Form):
         label=_("Distance"), required=False, choices=RADIUS_CHOICES, coerce=float, empty_value=None
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+    gemeente = forms.ChoiceField(label=_("Municipality"), required=False)
     wijk = forms.ChoiceField(label=_("Wijk"), required=False)
     open_now = forms.BooleanField(label=_("Open now"), required=False)
     theme = forms.MultipleChoiceField(
@@ -80,11 +82,33 @@ class ServiceSearchForm(forms.Form):
             (language.code, str(language) if locale.language_code == "nl" else language.native_name)
             for language in Language.objects.all()
         ]
+        self._place_choices(locale)
+
+    def _place_choices(self, locale: Locale) -> None:
+        """The place filter in two steps when the coalition spans several
+        municipalities: the municipality, then its wijken, so the form does not
+        grow with the country (3,000 wijken would be 220 KB of options). A wijk
+        asked for without its municipality (a wijk page's link) chooses it."""
+        wijken = with_dutch_fallback(WijkPage.objects.live().public(), locale)
+        municipalities = municipalities_with_wijken()
+        self.several_municipalities = len(municipalities) > 1
+        if self.several_municipalities:
+            self.fields["gemeente"].choices = [("", _("All municipalities"))] + [
+                (municipality.cbs_code, municipality.name) for municipality in municipalities
+            ]
+            chosen = self.data.get("gemeente", "")
+            if not chosen and self.data.get("wijk"):
+                chosen = (
+                    wijken.filter(cbs_code=self.data["wijk"])
+                    .values_list("municipality__cbs_code", flat=True)
+                    .first()
+                    or ""
+                )
+                self.data = self.data.copy()
+                self.data["gemeente"] = chosen
+            wijken = wijken.filter(municipality__cbs_code=chosen) if chosen else wijken.none()
         self.fields["wijk"].choices = [("", _("All wijken"))] + [
-            (wijk.cbs_code, wijk.title)
-            for wijk in with_dutch_fallback(WijkPage.objects.live().public(), locale).order_by(
-                "title"
-            )
+            (wijk.cbs_code, wijk.title) for wijk in wijken.order_by("title")
         ]
 
     def clean_q(self):
@@ -123,6 +147,7 @@ class ServiceSearchForm(forms.Form):
             costs=tuple(data.get("cost", ())),
             accesses=tuple(data.get("access", ())),
             wijk=data.get("wijk", ""),
+            municipality=data.get("gemeente", ""),
             open_at=timezone.now() if data.get("open_now") else None,
             point=point,
             radius_km=(data.get("radius") or 5.0) if point else None,

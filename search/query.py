@@ -45,6 +45,9 @@ class ServiceQuery:
     costs: tuple[str, ...] = ()
     accesses: tuple[str, ...] = ()
     wijk: str = ""
+    # A CBS municipality code: the services for any of its wijken or the whole
+    # of it. A restriction, not a facet: the place filter's first step.
+    municipality: str = ""
     open_at: datetime.datetime | None = None
     point: Point | None = None
     radius_km: float | None = None

@@ -31,14 +31,20 @@ class HomePage(IntroMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from .taxonomy import Theme, ThemeIndexPage
-        from .wijk import WijkIndexPage, WijkPage
+        from .wijk import WijkIndexPage, WijkPage, municipalities_with_wijken
 
         context = super().get_context(request, *args, **kwargs)
         context["themes"] = Theme.for_locale(self.locale)
         context["theme_index"] = ThemeIndexPage.objects.child_of(self).live().first()
         wijk_index = WijkIndexPage.objects.child_of(self).live().first()
         context["wijk_index"] = wijk_index
-        context["wijken"] = with_dutch_fallback(
-            WijkPage.objects.live().public(), self.locale
-        ).order_by("title")
+        # One municipality: its wijken. More: the municipalities, each leading
+        # to its wijken, so the page does not grow with the country.
+        municipalities = municipalities_with_wijken()
+        if len(municipalities) > 1 and wijk_index is not None:
+            context["municipalities"] = municipalities
+        else:
+            context["wijken"] = with_dutch_fallback(
+                WijkPage.objects.live().public(), self.locale
+            ).order_by("title")
         return context

@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,10 +17,13 @@ from ..forms import DirectoryPageForm
 from ..languages import with_dutch_fallback
 from ..validators import parse_pc4_list, validate_cbs_wijk_code, validate_pc4_list
 from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage, IntroMixin
+from .reference import Municipality
 
 
-class WijkIndexPage(DirectoryIndexPage):
-    """Lists the wijken, grouped by municipality."""
+class WijkIndexPage(RoutablePageMixin, DirectoryIndexPage):
+    """Lists the wijken of one municipality, or first the municipalities when
+    the coalition has several: a national coalition has 3,000 wijken, which no
+    page should list at once (README, "Geography that scales")."""
 
     subpage_types = ["directory.WijkPage"]
     max_count_per_parent = 1
@@ -27,18 +31,45 @@ class WijkIndexPage(DirectoryIndexPage):
     class Meta:
         verbose_name = _("wijk index page")
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        wijken = (
-            with_dutch_fallback(WijkPage.objects.live().public(), self.locale)
-            .select_related("municipality")
-            .order_by("municipality__name", "cbs_code")
+    def _wijken(self):
+        return with_dutch_fallback(WijkPage.objects.live().public(), self.locale).select_related(
+            "municipality"
         )
+
+    @path("")
+    def municipalities_or_wijken(self, request):
+        municipalities = municipalities_with_wijken()
+        if len(municipalities) > 1:
+            return self.render(request, context_overrides={"municipalities": municipalities})
+        return self.render(request, context_overrides={"grouped": self._grouped(self._wijken())})
+
+    @path("gemeente/<str:code>/", name="municipality")
+    def municipality(self, request, code):
+        wijken = self._wijken().filter(municipality__cbs_code=code.upper())
+        municipality = wijken[0].municipality if wijken else None
+        if municipality is None:
+            raise Http404
+        return self.render(
+            request,
+            context_overrides={"grouped": self._grouped(wijken), "municipality": municipality},
+        )
+
+    @staticmethod
+    def _grouped(wijken):
         grouped = defaultdict(list)
-        for wijk in wijken:
+        for wijk in wijken.order_by("municipality__name", "cbs_code"):
             grouped[wijk.municipality].append(wijk)
-        context["municipalities"] = dict(grouped)
-        return context
+        return dict(grouped)
+
+
+def municipalities_with_wijken():
+    """The municipalities that have a live, public wijk: one query whatever
+    the size of the country."""
+    return list(
+        Municipality.objects.filter(wijken__in=WijkPage.objects.live().public())
+        .distinct()
+        .order_by("name")
+    )
 
 
 class WijkPage(RoutablePageMixin, IntroMixin, Page):

@@ -82,6 +82,14 @@ def facet_filter(
     raise ValueError(facet)
 
 
+def in_municipality(rows: Snapshot, code: str, vocabulary: Vocabulary) -> np.ndarray:
+    """The rows of services for the whole municipality ``code`` or any of its wijken."""
+    wijken = [
+        wijk for wijk, municipality in vocabulary.municipality_of.items() if municipality == code
+    ]
+    return rows.having("municipalities", [code]) | rows.having("wijken", wijken)
+
+
 def open_at(moment) -> list[int]:
     """The ids of the services whose hours say they are open at ``moment``, by
     the rules of ``ServicePage.is_open_at`` (which also asks their status).
@@ -126,6 +134,8 @@ class DatabaseBackend:
 
         # Restrictions that are not facets apply to the results and to every facet.
         scope = rows.shown(locale.pk, Locale.get_default().pk, hidden_before())
+        if query.municipality:
+            scope &= in_municipality(rows, query.municipality, vocabulary)
         if query.open_at:
             closed = rows.one_of("status", [ServiceStatus.TEMPORARILY_CLOSED])
             scope &= rows.among(open_at(query.open_at)) & ~closed

@@ -81,6 +81,16 @@ def facet_sizes() -> dict[str, int]:
     return {facet: count + FACET_MARGIN for facet, count in known.items()}
 
 
+def wijken_of(municipality: str) -> list[str]:
+    from directory.models import WijkPage
+
+    return list(
+        WijkPage.objects.filter(municipality__cbs_code=municipality)
+        .values_list("cbs_code", flat=True)
+        .distinct()
+    )
+
+
 def _facet_filters(query: ServiceQuery) -> dict[str, Q]:
     filters = {}
     for facet, field in FACET_FIELDS.items():
@@ -98,6 +108,14 @@ def _within(query: ServiceQuery, km: float) -> Q:
 
 def _other_filters(query: ServiceQuery) -> list[Q]:
     filters = []
+    if query.municipality:
+        # A document's wijken already hold every wijk of a municipality it
+        # serves as a whole (search/engine/documents.py); a municipality
+        # without wijk pages is found by its own code.
+        filters.append(
+            Q("term", municipalities=query.municipality)
+            | Q("terms", wijken=wijken_of(query.municipality))
+        )
     if query.open_at:
         moment = timezone.localtime(query.open_at)
         weekly = Q("term", open_ranges=minute_of_week(moment)) & ~Q(

@@ -272,6 +272,17 @@ def test_renaming_a_wijk_purges_the_home_page_and_the_services_that_name_it(dutc
         assert "Hernoemde wijk" in view(url).content.decode(), url
 
 
+def test_renaming_a_wijk_purges_its_municipality_on_the_wijk_index(dutch_service):
+    wijk = dutch_service.wijken.first()
+    index = WijkIndexPage.objects.get(locale__language_code="nl")
+    drilled = f"{index.url}gemeente/{wijk.municipality.cbs_code.lower()}/"
+    warm(drilled)
+    assert from_cache(drilled)
+    wijk.title = "Hernoemde wijk"
+    wijk.save_revision().publish()
+    assert "Hernoemde wijk" in view(drilled).content.decode()
+
+
 def test_renaming_a_menu_page_purges_every_page(service):
     warm(service.url, "/nl/")
     index = PartnerIndexPage.objects.get(locale__language_code="nl")

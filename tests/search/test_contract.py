@@ -152,6 +152,17 @@ def test_a_wijk_includes_services_for_the_whole_municipality(backend, nl, wijk):
     assert found == direct | citywide
 
 
+@pytest.mark.parametrize("code", ["GM0344", "GM9999"])
+def test_a_municipality_selects_the_services_for_any_of_its_wijken_or_all_of_it(backend, nl, code):
+    found = {s.pk for s in every_hit(ServiceQuery(municipality=code, themes=("wonen",)), nl)}
+    housing = live(nl).filter(themes__slug="wonen")
+    expected = set(
+        housing.filter(wijken__municipality__cbs_code=code).values_list("pk", flat=True)
+    ) | set(housing.filter(municipalities__cbs_code=code).values_list("pk", flat=True))
+    assert found == expected
+    assert bool(found) == (code == "GM0344")
+
+
 def engine_caught_up(backend):
     """The engine shows what was indexed (the queue runs at once in tests)."""
     if backend == "engine":
