@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from coalition.permissions import editable_partners
 from directory.models import PartnerPage
@@ -134,13 +134,7 @@ def preview(request, partner_id):
         del request.session[_session_key(partner)]
         submitted = sum(r.state in (rows.NEW, rows.CHANGED) for r in results)
         messages.success(
-            request,
-            ngettext(
-                "%(count)s service submitted to the partner review.",
-                "%(count)s services submitted to the partner review.",
-                submitted,
-            )
-            % {"count": submitted},
+            request, _("Submitted to the partner review: %(count)s.") % {"count": submitted}
         )
         return _results(request, partner, data, results, done=True)
     return _results(request, partner, data, rows.evaluate(partner, request.user, data["rows"]))
