@@ -3,6 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
+
+from coalition.permissions import editable_partners
+from directory.models import PartnerPage
 
 from . import views
 
@@ -28,3 +32,18 @@ def spreadsheet_menu_item():
     return SpreadsheetMenuItem(
         _("Spreadsheet import"), reverse("spreadsheet:index"), icon_name="table", order=250
     )
+
+
+@hooks.register("register_page_header_buttons")
+def spreadsheet_button(page, user, view_name, next_url=None):
+    """On a partner page (in any language), its spreadsheet, for who may use it."""
+    if not isinstance(page.specific_deferred, PartnerPage):
+        return
+    partner = editable_partners(user).filter(translation_key=page.translation_key).first()
+    if partner is not None:
+        yield Button(
+            _("Spreadsheet"),
+            reverse("spreadsheet:upload", args=[partner.pk]),
+            icon_name="table",
+            priority=14,
+        )

@@ -3,6 +3,7 @@ the template she downloads, the preview of what an upload would change with
 every problem named by row and column, the submit to her partner's workflow,
 and the refusals (another partner's services, broken files)."""
 
+import csv
 import io
 import re
 import zipfile
@@ -19,6 +20,7 @@ import pytest
 from coalition.models import PartnerAccess
 from coalition.roles import ADMIN_ACCESS, permissions
 from directory.models import ServicePage, Theme
+from hsds import tabular
 from spreadsheet import sheet
 from spreadsheet.views import XLSX
 from tests.coalition.helpers import logged_in, staff_of
@@ -301,6 +303,13 @@ def test_a_formula_is_stored_as_text_and_written_back_as_text(editor, own):
     again = download(client, own.partner)
     cell = again.worksheets[0].cell(row_of(again, service.translation_key), columns(again)["title"])
     assert (cell.value, cell.data_type) == (FORMULA, "s")
+    # Published, the open-data export writes it escaped, as every formula-like cell.
+    ServicePage.objects.get(pk=service.pk).get_latest_revision().publish()
+    archive = io.BytesIO()
+    tabular.export_zip(archive, own.partner.locale, partner=own.partner)
+    with zipfile.ZipFile(archive) as package:
+        services = list(csv.DictReader(io.StringIO(package.read("services.csv").decode())))
+    assert "'" + FORMULA in [row["name"] for row in services]
 
 
 def zip_bomb() -> io.BytesIO:
@@ -355,3 +364,12 @@ def test_the_menu_item_shows_for_partner_staff_only(editor, django_user_model):
     home = client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse("spreadsheet:index") not in home
     assert client.get(reverse("spreadsheet:index")).status_code == 403
+
+
+def test_her_partner_page_in_the_admin_offers_the_spreadsheet(editor, own, other):
+    client = logged_in(editor)
+    upload_url = reverse("spreadsheet:upload", args=(own.partner.pk,))
+    page = client.get(reverse("wagtailadmin_explore", args=(own.partner.pk,))).content.decode()
+    assert upload_url in page
+    elsewhere = client.get(reverse("wagtailadmin_explore", args=(other.partner.pk,)))
+    assert reverse("spreadsheet:upload", args=(other.partner.pk,)) not in elsewhere.content.decode()
