@@ -103,6 +103,9 @@ def upload(request, partner_id):
     if partner is None:
         return _forbidden()
     form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        # A new upload replaces what waited, also when it is refused.
+        request.session.pop(_session_key(partner), None)
     if request.method == "POST" and form.is_valid():
         try:
             data = sheet.read(form.cleaned_data["file"])
