@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "directory",
     "search",
     "hsds",
+    "spreadsheet",
     "translation_status",
     "coordination",
     "page_cache",

@@ -25,6 +25,7 @@ from wagtail.images.models import Image
 from wagtail.models import Locale, Page, PageLogEntry, PageViewRestriction, Revision
 from wagtail_localize.models import TranslationSource
 
+import openpyxl
 import pytest
 from PIL import Image as PILImage
 
@@ -597,6 +598,33 @@ def coalition_scorecard_csv(c, side, world, role):
     return found(r, f",{side.partner.pk},")
 
 
+def spreadsheet_template(c, side, world, role):
+    r = c.get(reverse("spreadsheet:template", args=(side.partner.pk,)))
+    if r.status_code != 200:
+        return refused(r)
+    book = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
+    ids = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    return str(side.live_service.translation_key) in ids
+
+
+def spreadsheet_submit(c, side, world, role):
+    """Upload a sheet changing the live service's summary, then submit it."""
+    book = openpyxl.Workbook()
+    book.active.append(["id", "summary"])
+    book.active.append([str(side.live_service.translation_key), f"Blad {side.word}."])
+    upload = io.BytesIO()
+    book.save(upload)
+    upload.seek(0)
+    upload.name = "diensten.xlsx"
+    url = reverse("spreadsheet:upload", args=(side.partner.pk,))
+    r = c.post(url, {"file": upload})
+    if r.status_code != 302:
+        return refused(r)
+    c.post(reverse("spreadsheet:preview", args=(side.partner.pk,)))
+    draft = ServicePage.objects.get(pk=side.live_service.pk).get_latest_revision_as_object()
+    return draft.summary == f"Blad {side.word}."
+
+
 def manage_users(c, side, world, role):
     r = c.post(
         reverse("wagtailusers_users:add"),
@@ -669,6 +697,8 @@ ACTIONS = {
         mark_translation_reviewed,
         coalition_overview,
         coalition_scorecard_csv,
+        spreadsheet_template,
+        spreadsheet_submit,
         manage_users,
         admin_search,
         page_chooser,
@@ -745,6 +775,9 @@ EXPECTED = {
     # The coordinators' overview covers every partner: the coalition's alone.
     "coalition_overview": lambda target: COALITION,
     "coalition_scorecard_csv": lambda target: COALITION,
+    # The spreadsheet import: whoever may edit the partner's services.
+    "spreadsheet_template": insiders,
+    "spreadsheet_submit": insiders,
     "manage_users": lambda target: {"administrator"},
     "admin_search": insiders,
     "page_chooser": insiders,
@@ -787,4 +820,4 @@ def test_permission_matrix(
 
 
 def test_the_matrix_covers_every_role_action_and_ownership():
-    assert len(CELLS) == len(ROLES) * len(ACTIONS) * 2 == 704
+    assert len(CELLS) == len(ROLES) * len(ACTIONS) * 2 == 736
