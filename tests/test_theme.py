@@ -21,6 +21,8 @@ FOOTER = "utrecht.page-footer.background-color"
 # (foreground, background): text, at least 4.5:1.
 TEXT = [
     ("utrecht.page-body.color", "utrecht.page-body.background-color"),
+    # The site's name in the header, in the brand colour.
+    ("basis.color.accent-1.color-default", "utrecht.page-header.background-color"),
     ("utrecht.page-header.color", "utrecht.page-header.background-color"),
     ("utrecht.page-footer.color", FOOTER),
     ("utrecht.link.color", FOOTER),
