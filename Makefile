@@ -24,12 +24,12 @@ FONT_FACES := site/static/vendor/fonts/faces.css
 $(FONT_FACES): $(VENV)/.installed node_modules/.installed scripts/build-fonts site/settings/base.py directory/seed.py
 	$(PY) scripts/build-fonts
 
-# One stylesheet: the font faces, the theme's tokens and the Utrecht components with
+# One stylesheet: the font faces, the coalition theme's tokens (site/tokens) and the Utrecht components with
 # only the rules our code uses (see the script); rebuilt when a template, our CSS or
 # JavaScript or Python that writes a class changes.
 SITE_CSS := site/static/vendor/site.css
 CODE := $(shell find . -path ./node_modules -prune -o -path ./.venv -prune -o -path ./tests -prune -o -path ./var -prune -o -path ./site/static/vendor -prune -o \( -name '*.html' -o -name '*.py' -o -name '*.js' \) -print)
-$(SITE_CSS): node_modules/.installed scripts/build-css $(FONT_FACES) site/static/wijkwijzer/wijkwijzer.css $(CODE)
+$(SITE_CSS): node_modules/.installed scripts/build-css $(FONT_FACES) site/tokens/wijkwijzer.tokens.json site/static/wijkwijzer/wijkwijzer.css $(CODE)
 	$(PY) scripts/build-css
 
 install: $(VENV)/.installed node_modules/.installed $(FONT_FACES) $(SITE_CSS)

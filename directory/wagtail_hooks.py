@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
@@ -69,3 +69,12 @@ def warn_about_hard_summaries(request, page):
 @hooks.register("register_admin_urls")
 def directory_admin_urls():
     return [path("address-lookup/", admin_views.find_address, name="directory_address_lookup")]
+
+
+@hooks.register("register_help_menu_item")
+def style_guide_menu_item():
+    """Editors and designers check a change against every component in Dutch and
+    Arabic side by side (site/style_guide.py); it opens the public guide."""
+    from wagtail.admin.menu import MenuItem
+
+    return MenuItem(_("Style guide"), reverse("style_guide"), icon_name="doc-full", order=1000)

@@ -17,6 +17,7 @@ from directory.sitemap import LanguageSitemap
 from search import views as search_views
 
 from . import csp
+from .style_guide import style_guide
 from .throttling import limited
 
 handler500 = "wijkwijzer.errors.server_error"
@@ -30,6 +31,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     # Wagtail's view hands the sitemap the request: its scheme and host.
     path("csp-report/", csp.report, name="csp_report"),
+    # Every component in every state, Dutch and Arabic side by side (site/style_guide.py).
+    path("stijlgids/", style_guide, name="style_guide"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": LanguageSitemap}}),
     # The HSDS open data API; Dutch unless asked otherwise (?lang=). Not
     # below a language prefix: every object says which language it is in.

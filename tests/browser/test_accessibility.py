@@ -103,3 +103,39 @@ def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_main_content(
     # The next Tab continues inside the main content, not back in the header.
     page.keyboard.press("Tab")
     assert page.evaluate("Boolean(document.activeElement.closest('main'))")
+
+
+def test_axe_finds_no_serious_or_critical_violation_in_the_style_guide(new_page, device):
+    """Every component in every state, Dutch and Arabic side by side (site/style_guide.py)."""
+    page = new_page(bypass_csp=True)
+    response = page.goto("/stijlgids/")
+    assert response.status == 200
+    assert page.locator(".ww-guide__rendering[lang=ar][dir=rtl] .ww-card").count() >= 5
+
+    violations = blocking(axe_violations(page))
+
+    assert not violations, (
+        f"axe found {len(violations)} serious or critical WCAG 2.1 A/AA problem(s) in the "
+        f"style guide ({device.name}):\n{describe(violations)}"
+    )
+
+
+@pytest.mark.parametrize("language", ["nl", "ar", "ti"])
+def test_the_error_page_is_styled_translated_and_passes_axe(new_page, device, settings, language):
+    """The 500 page as a failing view gets it (site/errors.py), in the address's language."""
+    settings.ROOT_URLCONF = "tests.resident.raising_urls"
+    page = new_page(locale=language, bypass_csp=True)
+    response = page.goto(f"/{language}/kapot/")
+    assert response.status == 500
+    assert page.locator("html").get_attribute("lang") == language
+    # Styled: the theme's typeface, not the browser's serif default.
+    assert page.evaluate("getComputedStyle(document.body).fontFamily").startswith('"Noto Sans"')
+    assert page.locator(f'a[href="/{language}/"]').count() >= 1
+    assert page.locator('a[href^="tel:"]').count() == 2
+
+    violations = blocking(axe_violations(page))
+
+    assert not violations, (
+        f"axe found {len(violations)} serious or critical WCAG 2.1 A/AA problem(s) on the "
+        f"error page ({language}, {device.name}):\n{describe(violations)}"
+    )

@@ -1,8 +1,10 @@
-"""Readable on a small phone and at 200% zoom: no sideways scrolling (WCAG 1.4.10)."""
+"""Readable on a small phone and at 200% zoom (no sideways scrolling, WCAG 1.4.10), one
+column, dropdowns with arrows, mirrored breadcrumbs, and screenshots of the main pages."""
 
 import pytest
+from PIL import Image
 
-from .conftest import PAGE_KINDS, Device
+from .conftest import DEVICES, PAGE_KINDS, Device
 
 NARROW = Device("320px", 320, 640)
 # A 1280 px wide window at 200% zoom lays pages out 640 CSS pixels wide.
@@ -80,3 +82,47 @@ def test_the_breadcrumb_separator_points_the_way_the_text_runs(new_context, demo
     assert turns["nl"].startswith("matrix(0.7071")
     assert turns["ar"].startswith("matrix(0.7071")
     assert turns["nl"] != turns["ar"]
+
+
+# Screenshots for designers and reviewers: the four page types residents see most,
+# in a left-to-right, a right-to-left and an Ethiopic-script language, on both
+# devices, under stable names (var/screenshots/<database>/pages/<kind>-<lang>-<device>.png).
+SHOT_KINDS = {"home": "home", "search": "search results", "service": "service", "wijk": "wijk"}
+SHOT_LANGUAGES = ["nl", "ar", "ti"]
+SEARCH_WORDS = {"nl": "schulden", "ar": "ديون", "ti": "ዕዳ"}
+
+
+def shot_path(demo, kind: str, language: str) -> str:
+    if kind == "search":
+        return f"/{language}/zoeken/?q={SEARCH_WORDS[language]}"
+    return demo.path(SHOT_KINDS[kind], language)
+
+
+def test_screenshots_of_home_search_service_and_wijk_in_nl_ar_ti_on_phone_and_desktop(
+    new_context, demo, _screenshot_folder
+):
+    folder = _screenshot_folder / "pages"
+    folder.mkdir(exist_ok=True)
+    written = []
+    for device in DEVICES:
+        page = new_context(device).new_page()
+        for language in SHOT_LANGUAGES:
+            for kind in SHOT_KINDS:
+                response = page.goto(shot_path(demo, kind, language))
+                assert response.status == 200, page.url
+                page.evaluate("document.fonts.ready.then(() => true)")
+                path = folder / f"{kind}-{language}-{device.name}.png"
+                page.screenshot(path=path, full_page=True)
+                written.append((path, device))
+
+    assert len(written) == len(DEVICES) * len(SHOT_LANGUAGES) * len(SHOT_KINDS) == 24
+    for path, device in written:
+        assert path.is_file(), path
+        with Image.open(path) as image:
+            width, height = image.size
+            # Full page: the viewport's width, at least its height (device pixels).
+            assert width == device.width * device.scale, (path.name, image.size)
+            assert height >= device.height * device.scale, (path.name, image.size)
+            # Not blank: text, borders and buttons draw in many shades.
+            colours = image.convert("RGB").getcolors(maxcolors=width * height)
+            assert len(colours) > 16, f"{path.name} has {len(colours)} colours"

@@ -9,7 +9,10 @@
 (function () {
   "use strict";
 
-  var OUTLINE = { color: "#1d5b8f", weight: 2, fillColor: "#1d5b8f", fillOpacity: 0.08 };
+  // The wijk outline in the markers' colour, a token of the theme (site/tokens).
+  var THEME = getComputedStyle(document.documentElement);
+  var COLOUR = THEME.getPropertyValue("--wijkwijzer-map-marker-background-color").trim() || "#1a5a96";
+  var OUTLINE = { color: COLOUR, weight: 2, fillColor: COLOUR, fillOpacity: 0.08 };
 
   function line(tag, text) {
     var element = document.createElement(tag);
