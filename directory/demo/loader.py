@@ -269,7 +269,9 @@ class _Loader:
             kind=row["kind"],
             value=row.get("value", ""),
             location_key=None if at is None else locations[at].hsds_id,
-            languages=[self._lookup(self.languages, c, "language", where) for c in row["languages"]],
+            languages=[
+                self._lookup(self.languages, c, "language", where) for c in row["languages"]
+            ],
             hours_note=row.get("hours_note", ""),
         )
 

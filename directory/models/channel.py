@@ -14,6 +14,7 @@ not translated, by wagtail-localize); the page marks it ``lang="nl"``.
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -55,7 +56,7 @@ def channel_value_error(kind: str, value: str) -> tuple[str, str | None]:
         if number is None or not number.is_valid():
             return value, _(
                 "Enter a phone number: a Dutch number such as 030 123 4567, "
-                "or international with +, such as +32 2 123 45 67."
+                "or international with +, such as +32 2 555 12 12."
             )
         return number.as_e164, None
     try:
@@ -63,8 +64,9 @@ def channel_value_error(kind: str, value: str) -> tuple[str, str | None]:
             validate_email(value)
             validate_public_email(value)
         else:
-            URLValidator(schemes=["http", "https"])(value)
+            # Ours first: it says what is wrong in plain words.
             validate_public_url(value)
+            URLValidator(schemes=["http", "https"])(value)
     except ValidationError as error:
         return value, error.messages[0]
     return value, None
@@ -116,7 +118,8 @@ class ServiceChannel(HSDSIdentified, Orderable, ClusterableModel):
     panels = [
         FieldRowPanel([FieldPanel("kind"), FieldPanel("value")]),
         FieldPanel("location_key"),
-        FieldPanel("languages"),
+        # Boxes to tick: a multiple select loses the choice with one click without Ctrl.
+        FieldPanel("languages", widget=forms.CheckboxSelectMultiple),
         FieldPanel("hours_note"),
     ]
 

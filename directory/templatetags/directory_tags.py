@@ -291,7 +291,9 @@ def channel_contact(channel) -> dict | None:
         if number is None or not number.is_valid():
             return {"href": "", "text": channel.value}
         href = (
-            whatsapp_link(number) if channel.kind == ChannelKind.WHATSAPP else f"tel:{number.as_e164}"
+            whatsapp_link(number)
+            if channel.kind == ChannelKind.WHATSAPP
+            else f"tel:{number.as_e164}"
         )
         return {"href": href, "text": national(number)}
     if channel.kind == ChannelKind.EMAIL:
