@@ -44,3 +44,16 @@ class Weekday(models.IntegerChoices):
     @property
     def schema_org(self) -> str:
         return f"https://schema.org/{self.name.capitalize()}"
+
+
+class ChannelKind(models.TextChoices):
+    """The ways a resident can reach a service (``ServiceChannel``). The values
+    are the search filter's (``?channel=phone``) and the open data's
+    (``x_channels``): never change them."""
+
+    DESK = "desk", _("Desk at a location")
+    PHONE = "phone", _("Phone")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    EMAIL = "email", _("E-mail")
+    VIDEO = "video", _("Video call")
+    INTERPRETER = "interpreter", _("Interpreter on request")

@@ -80,6 +80,38 @@ class ServicePageForm(DirectoryPageForm):
                 # A translation may still hold its source's terms: tick them
                 # as the same terms in this page's language.
                 self.initial[name] = model.in_locale(self.initial[name], locale)
+        self.offer_locations()
+
+    def offer_locations(self) -> None:
+        """A channel's location is chosen among the page's saved locations,
+        by the hsds_id they keep through revisions and translations."""
+        from django import forms
+
+        formset = self.formsets.get("channels")
+        if formset is None:
+            return
+        choices = [("", _("At the service's location"))]
+        if self.instance.pk:
+            choices += [(str(row.hsds_id), str(row)) for row in self.instance.locations.all()]
+        base = formset.form
+
+        class ChannelForm(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                field = self.fields["location_key"]
+                self.fields["location_key"] = forms.TypedChoiceField(
+                    label=field.label,
+                    help_text=field.help_text,
+                    required=False,
+                    choices=choices,
+                    coerce=str,
+                    empty_value=None,
+                )
+
+        ChannelForm.__name__ = base.__name__
+        # The forms are built on first use, from this class.
+        formset.form = ChannelForm
+        formset.__dict__.pop("forms", None)
 
     def clean(self):
         cleaned_data = super().clean()

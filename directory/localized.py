@@ -104,3 +104,14 @@ def decimal(value: float | int | None, places: int = 1, language_code: str | Non
 def weekday_short(weekday: int, language_code: str | None = None) -> str:
     """A weekday's abbreviated name, Monday being 0: ma, Mon, الاثنين, ሰኑ."""
     return get_day_names("abbreviated", locale=babel_locale(language_code))[weekday]
+
+
+def language_name(language, language_code: str | None = None) -> str:
+    """A language's name in the visitor's language (CLDR's: Arabisch, العربية,
+    ዓረብኛ); the directory's Dutch name for Dutch readers, and where CLDR
+    does not know the language (Dutch Sign Language), its own name."""
+    code = language_code or get_language() or settings.LANGUAGE_CODE
+    if code == settings.LANGUAGE_CODE:
+        return language.name
+    name = babel_locale(code).languages.get(language.code)
+    return name or language.native_name or language.name

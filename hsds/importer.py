@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime
 import html
+import json
 import re
 import sys
 import uuid
@@ -50,7 +51,7 @@ from wagtail.models import Locale, Page
 from phonenumber_field.phonenumber import to_python
 
 from coalition.onboarding import OnboardingError, onboard_partner
-from directory.choices import Access, Cost, ServiceStatus
+from directory.choices import Access, ChannelKind, Cost, ServiceStatus
 from directory.forms import BIDI_CONTROLS
 from directory.models import (
     Language,
@@ -58,6 +59,7 @@ from directory.models import (
     OpeningHours,
     OpeningHoursException,
     PartnerPage,
+    ServiceChannel,
     ServiceLocation,
     ServicePage,
     WijkPage,
@@ -66,6 +68,15 @@ from directory.validators import validate_kvk_number
 
 from . import mapping
 from .package import Package, Problem, Row
+
+
+def is_uuid(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
 
 WEEKDAYS = {code: number for number, code in enumerate(mapping.WEEKDAY_CODES)}
 # Fields an unsaved page has no value for yet; the tree fills them in.
@@ -223,6 +234,17 @@ def service_state(page: ServicePage) -> dict:
             )
             for r in page.opening_hours_exceptions.all()
         ),
+        "channels": [
+            (
+                str(r.hsds_id),
+                r.kind,
+                r.value,
+                str(r.location_key) if r.location_key else None,
+                r.hours_note,
+                sorted(language.code for language in r.languages.all()),
+            )
+            for r in mapping.ordered_channels(page)
+        ],
     }
 
 
@@ -507,9 +529,14 @@ class Importer:
         plan.set("slug", slug_from(row.get("x_page_url")) or slugify(plan.values["title"]), row, "")
         plan.last_modified = row.get("last_modified")
 
+        self.plan_channels(plan)
+        # A channel's phone is there as an HSDS phone too (mapping.channel_phone).
+        channel_ids = {str(channel.hsds_id).lower() for channel in plan.values["channels"]}
         plan.set("phone", "", row, "")
         plan.set("whatsapp", "", row, "")
         for phone in self.rows_of("phone", "service_id", sid):
+            if str(phone.get("id") or "").lower() in channel_ids:
+                continue
             plan.problems += phone.problems
             whatsapp = (phone.get("description") or "").lower() == "whatsapp"
             name = "whatsapp" if whatsapp else "phone"
@@ -524,6 +551,63 @@ class Importer:
         self.plan_schedules(plan)
         self.refuse_direction_controls(plan)
         return plan
+
+    def plan_channels(self, plan: Plan) -> None:
+        """The ways to reach the service, from the profile's ``x_channels``
+        (a JSON array; mapping.channel). Values are checked as an editor's
+        are, in ``validate_rows``."""
+        plan.values["channels"] = []
+        text = plan.row.get("x_channels")
+        if not text:
+            return
+        try:
+            items = json.loads(text) if isinstance(text, str) else text
+        except ValueError:
+            items = None
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            plan.refuse(plan.row, "x_channels", "not a JSON array of channel objects")
+            return
+        for item in items:
+            kind = item.get("kind")
+            if kind not in ChannelKind.values:
+                plan.leave_out(
+                    plan.row,
+                    "x_channels",
+                    f"{kind!r} is not a way to reach a service here "
+                    f"({', '.join(ChannelKind.values)})",
+                )
+                continue
+            ids = {"id": item.get("id"), "location": item.get("service_at_location_id")}
+            wrong = [name for name, value in ids.items() if value and not is_uuid(value)]
+            if wrong or not ids["id"]:
+                plan.refuse(plan.row, "x_channels", f"a channel's {wrong or ['id']} is no UUID")
+                continue
+            texts = [str(item.get(name) or "") for name in ("value", "hours_note")]
+            if any(BIDI_CONTROLS.search(text) for text in texts):
+                plan.refuse(
+                    plan.row,
+                    "x_channels",
+                    "holds invisible characters that change reading direction",
+                )
+                continue
+            languages = []
+            for code in item.get("languages") or []:
+                if code in self.languages:
+                    languages.append(self.languages[code])
+                else:
+                    plan.leave_out(
+                        plan.row, "x_channels", f"{code!r} is not one of the directory's languages"
+                    )
+            plan.values["channels"].append(
+                ServiceChannel(
+                    hsds_id=ids["id"],
+                    kind=kind,
+                    value=str(item.get("value") or ""),
+                    location_key=ids["location"] or None,
+                    hours_note=str(item.get("hours_note") or ""),
+                    languages=languages,
+                )
+            )
 
     def plan_terms(self, plan: Plan) -> None:
         chosen = {"themes": [], "audiences": []}
@@ -713,6 +797,7 @@ class Importer:
             ("locations", "locations"),
             ("opening_hours", "hours"),
             ("opening_hours_exceptions", "exceptions"),
+            ("channels", "channels"),
         ):
             present = {str(row.hsds_id): row for row in getattr(page, relation).all()}
             rows = []
@@ -817,7 +902,7 @@ class Importer:
             del page._check_slug_is_unique
 
     def validate_rows(self, page: ServicePage, plan: Plan) -> None:
-        for key in ("locations", "hours", "exceptions"):
+        for key in ("locations", "hours", "exceptions", "channels"):
             for row in plan.values[key]:
                 try:
                     row.full_clean(exclude=ROW_INTERNALS, validate_unique=False)
@@ -825,8 +910,10 @@ class Importer:
                     sources = getattr(row, "sources", {})
                     for name, messages in error.message_dict.items():
                         source, column = sources.get(name, (plan.row, name))
-                        if key != "locations":
+                        if key in ("hours", "exceptions"):
                             source, column = plan.row, "schedules"
+                        elif key == "channels":
+                            source, column = plan.row, "x_channels"
                         plan.problems += [source.problem(column, m) for m in messages]
 
     # Writing

@@ -28,12 +28,13 @@ from django.utils.html import strip_tags
 
 from wagtail.models import Locale
 
-from directory.choices import Cost, ServiceStatus, Weekday
+from directory.choices import ChannelKind, Cost, ServiceStatus, Weekday
 from directory.models import (
     Audience,
     OpeningHours,
     OpeningHoursException,
     PartnerPage,
+    ServiceChannel,
     ServiceLocation,
     ServicePage,
     Theme,
@@ -252,8 +253,15 @@ def service(page: ServicePage, context: Context, *, full: bool = False) -> dict:
         "organization": organization(partner, context),
     }
     if full:
+        channels = ordered_channels(page)
         data.update(
-            phones=service_phones(page, service_id),
+            interpretation_services=interpretation_services(channels, language_of(page)),
+            phones=service_phones(page, service_id)
+            + [
+                channel_phone(channel, service_id)
+                for channel in channels
+                if channel.kind in (ChannelKind.PHONE, ChannelKind.WHATSAPP)
+            ],
             # Sorted here: the list's prefetch and the detail's query need not
             # return rows of equal sort order alike (PostgreSQL did not).
             schedules=[
@@ -291,8 +299,87 @@ def service(page: ServicePage, context: Context, *, full: bool = False) -> dict:
             ],
             cost_options=[cost_option(page, service_id, fees)],
             attributes=attributes(page, service_id, context),
+            x_channels=[channel(row, service_id) for row in channels],
         )
     return compact(data)
+
+
+# Ways to reach a service (directory/models/channel.py). HSDS 3.0 has phones
+# with languages, and one e-mail address and one website per service (ours
+# are the service's own fields). So every channel is in our profile's
+# ``x_channels``, which the import reads; its phone and WhatsApp channels
+# are also HSDS phones (the channel's id) with their languages, and its
+# interpreters HSDS's free text ``interpretation_services``.
+
+
+def ordered_channels(page: ServicePage) -> list[ServiceChannel]:
+    """As ``ordered_locations``: the editor's order, then by id."""
+    return sorted(
+        page.channels.all(),
+        key=lambda r: (-1 if r.sort_order is None else r.sort_order, str(r.hsds_id)),
+    )
+
+
+def channel_languages(row: ServiceChannel) -> list:
+    return sorted(row.languages.all(), key=lambda language: language.code)
+
+
+def channel(row: ServiceChannel, service_id: str) -> dict:
+    return compact(
+        {
+            "id": str(row.hsds_id),
+            "service_id": service_id,
+            "kind": row.kind,
+            "value": row.value,
+            # A location row's hsds_id is its service_at_location id.
+            "service_at_location_id": str(row.location_key) if row.location_key else None,
+            "languages": [language.code for language in channel_languages(row)],
+            "hours_note": row.hours_note,
+        }
+    )
+
+
+def channel_phone(row: ServiceChannel, service_id: str) -> dict:
+    whatsapp = row.kind == ChannelKind.WHATSAPP
+    phone_id = str(row.hsds_id)
+    data = phone(
+        phone_id,
+        row.value,
+        "WhatsApp" if whatsapp else "",
+        "text" if whatsapp else "voice",
+        service_id=service_id,
+    )
+    data["languages"] = [
+        compact(
+            {
+                "id": derived_id("language", phone_id, language.code),
+                "phone_id": phone_id,
+                "name": language.name,
+                "code": language.code,
+                "note": language.native_name,
+            }
+        )
+        for language in channel_languages(row)
+    ]
+    return compact(data)
+
+
+def interpretation_services(channels: list[ServiceChannel], language_code: str) -> str:
+    """HSDS's free text: "Interpreter on request: Arabisch, Tigrinya"."""
+    from directory.localized import language_name
+
+    names = sorted(
+        {
+            language_name(language, language_code)
+            for row in channels
+            if row.kind == ChannelKind.INTERPRETER
+            for language in row.languages.all()
+        }
+    )
+    if not names:
+        return ""
+    with translation.override(language_code):
+        return f"{ChannelKind.INTERPRETER.label}: {', '.join(names)}"
 
 
 def ordered_locations(page: ServicePage) -> list[ServiceLocation]:

@@ -79,6 +79,16 @@ EXTENSIONS = {
             "title": "Page URL",
             "description": "Wijkwijzer profile: the service's page on the site.",
         },
+        {
+            "name": "x_channels",
+            "type": "array",
+            "title": "Ways to reach the service",
+            "description": "Wijkwijzer profile: a JSON array of the service's ways to reach "
+            "it, each with id, kind (desk, phone, whatsapp, email, video, interpreter), value "
+            "(the number or address), languages (ISO 639 codes spoken on it), hours_note "
+            "and, for a desk, service_at_location_id. Phone and WhatsApp channels are also "
+            "rows of phone.csv (same id) with their languages in language.csv (phone_id).",
+        },
     ],
     "service_at_location": [LANGUAGE_FIELD],
     "location": [LANGUAGE_FIELD],
@@ -168,6 +178,9 @@ def cell(value, kind: str) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list | dict):
+        # Table Schema's array and object: JSON.
+        return escape(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
     text = str(value)
     if kind == "time" and len(text) == 5:
         text += ":00"  # the mapping's HH:MM; Table Schema's time is HH:MM:SS

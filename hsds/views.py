@@ -202,6 +202,7 @@ def with_relations(queryset, full: bool):
         "locations",
         "opening_hours",
         "opening_hours_exceptions",
+        "channels__languages",
     )
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Locale
 
-from directory.choices import Access, Cost, PartnerType
+from directory.choices import Access, ChannelKind, Cost, PartnerType
 from directory.languages import with_dutch_fallback
 from directory.models import Audience, Language, Theme, WijkPage
 from directory.models.wijk import municipalities_with_wijken
@@ -56,6 +56,14 @@ class ServiceSearchForm(forms.Form):
     )
     language = forms.MultipleChoiceField(
         label=_("Language"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    channel = forms.ChoiceField(
+        label=_("How do you want to reach them?"),
+        required=False,
+        choices=[("", _("Any way")), *ChannelKind.choices],
+        help_text=_(
+            "With a language chosen: services that speak it on this way, such as Arabic by phone."
+        ),
     )
     partner_type = forms.MultipleChoiceField(
         label=_("Type of organisation"),
@@ -148,6 +156,7 @@ class ServiceSearchForm(forms.Form):
             accesses=tuple(data.get("access", ())),
             wijk=data.get("wijk", ""),
             municipality=data.get("gemeente", ""),
+            channel=data.get("channel", ""),
             open_at=timezone.now() if data.get("open_now") else None,
             point=point,
             radius_km=(data.get("radius") or 5.0) if point else None,

@@ -84,7 +84,9 @@ class ServiceRowValue(models.Model):
     to how many values a facet knows. search/snapshot.py turns them into
     arrays of numbers when it reads the rows."""
 
-    FACETS = ("themes", "audiences", "languages", "wijken", "municipalities")
+    # ``channels``: the ways to reach a service, alone (``phone``) and with
+    # each language spoken on them (``phone:ar``; directory/models/facets.py).
+    FACETS = ("themes", "audiences", "languages", "wijken", "municipalities", "channels")
 
     # No index of its own: the constraint's index starts with the row.
     row = models.ForeignKey(

@@ -48,6 +48,11 @@ class ServiceQuery:
     # A CBS municipality code: the services for any of its wijken or the whole
     # of it. A restriction, not a facet: the place filter's first step.
     municipality: str = ""
+    # A way to reach the service (directory.choices.ChannelKind). With
+    # ``languages`` it narrows them to the channels of that kind: "Arabic by
+    # phone" is a phone channel on which Arabic is spoken, not a service
+    # with a phone number and Arabic somewhere.
+    channel: str = ""
     open_at: datetime.datetime | None = None
     point: Point | None = None
     radius_km: float | None = None
@@ -62,7 +67,19 @@ class ServiceQuery:
         return "distance" if self.point else "title"
 
     def without(self, facet: str) -> ServiceQuery:
-        return replace(self, **{facet: "" if facet == "wijk" else ()})
+        return replace(self, **{facet: "" if facet in ("wijk", "channel") else ()})
+
+    def language_values(self) -> tuple[str, tuple[str, ...]] | None:
+        """What the language filter asks of which facet: the service's
+        languages, or with a channel the channels facet's values of that
+        kind (``phone``, or ``phone:ar`` and ``phone:ti``; see
+        directory/models/facets.py). None when neither is set."""
+        from directory.models.facets import CHANNELS, channel_value
+
+        if self.channel:
+            values = tuple(channel_value(self.channel, code) for code in self.languages)
+            return CHANNELS, values or (channel_value(self.channel),)
+        return ("languages", self.languages) if self.languages else None
 
 
 @dataclass

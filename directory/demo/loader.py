@@ -28,6 +28,7 @@ from ..models import (
     OpeningHoursException,
     PartnerIndexPage,
     PartnerPage,
+    ServiceChannel,
     ServiceLocation,
     ServicePage,
     Theme,
@@ -207,6 +208,7 @@ class _Loader:
 
     def _service(self, partner, row: dict) -> None:
         where = f"service {row['slug']!r} of {partner.slug!r}"
+        locations = [ServiceLocation(**location) for location in row.get("locations", [])]
         self._upsert(
             partner,
             ServicePage,
@@ -235,7 +237,8 @@ class _Loader:
                 "website": row.get("website", ""),
                 "accessibility": row.get("accessibility", ""),
                 "last_verified": datetime.date.fromisoformat(row["last_verified"]),
-                "locations": [ServiceLocation(**location) for location in row.get("locations", [])],
+                "locations": locations,
+                "channels": [self._channel(c, locations, where) for c in row.get("channels", [])],
                 "opening_hours": [
                     OpeningHours(
                         weekday=h["day"],
@@ -256,6 +259,20 @@ class _Loader:
                     for e in row.get("exceptions", [])
                 ],
             },
+        )
+
+    def _channel(self, row: dict, locations: list, where: str) -> ServiceChannel:
+        """A way to reach the service; a desk names its location by its place
+        in the service's list of locations."""
+        at = row.get("location")
+        return ServiceChannel(
+            kind=row["kind"],
+            value=row.get("value", ""),
+            location_key=None if at is None else locations[at].hsds_id,
+            languages=[
+                self._lookup(self.languages, c, "language", where) for c in row["languages"]
+            ],
+            hours_note=row.get("hours_note", ""),
         )
 
     def _wijk(self, code: str, where: str) -> WijkPage:
@@ -296,7 +313,7 @@ class _Loader:
                 )
                 if area_error:
                     raise ValidationError({"wijken": area_error})
-            for relation in ("locations", "opening_hours", "opening_hours_exceptions"):
+            for relation in ("locations", "opening_hours", "opening_hours_exceptions", "channels"):
                 for child in getattr(page, relation).all() if hasattr(page, relation) else ():
                     child.full_clean(exclude=["page"])
         except ValidationError as exc:

@@ -1,5 +1,6 @@
 """The directory's content types, one module each, re-exported here."""
 
+from .channel import ServiceChannel
 from .content import ContentPage
 from .home import HomePage
 from .partner import PartnerIndexPage, PartnerPage
@@ -18,6 +19,7 @@ __all__ = [
     "OpeningHoursException",
     "PartnerIndexPage",
     "PartnerPage",
+    "ServiceChannel",
     "ServiceLocation",
     "ServicePage",
     "Theme",

@@ -26,14 +26,57 @@ FACET_RELATIONS = {
 }
 
 
+# The facet of a service's ways to reach it (directory/models/channel.py).
+CHANNELS = "channels"
+# The service's own contact fields, each a way to reach it in no language in particular.
+CONTACT_FIELDS = {"phone": "phone", "whatsapp": "whatsapp", "email": "email"}
+
+
+def channel_value(kind: str, language: str = "") -> str:
+    """``phone`` for "by phone", ``phone:ar`` for "Arabic by phone"."""
+    return f"{kind}:{language}" if language else kind
+
+
+def channel_values(service_ids: list[int]) -> dict[int, set[str]]:
+    """The ``channels`` facet of each of ``service_ids``: the kind of each of
+    its channels and of each of its own contact fields that is filled in
+    (a phone number is a way to reach it by phone), and a (kind, language)
+    pair for each language spoken on a channel. The contact fields give no
+    pairs: the service's languages do not say which are spoken on the phone.
+    Two queries."""
+    from .channel import ServiceChannel
+    from .service import ServicePage
+
+    values: dict[int, set[str]] = defaultdict(set)
+    filled = ServicePage.objects.filter(pk__in=service_ids).values_list("pk", *CONTACT_FIELDS)
+    for pk, *fields in filled:
+        values[pk] |= {kind for kind, value in zip(CONTACT_FIELDS, fields, strict=True) if value}
+    through = ServiceChannel.languages.through
+    channels = ServiceChannel.objects.filter(page_id__in=service_ids).values_list(
+        "page_id", "kind", "pk"
+    )
+    spoken: dict[int, list[str]] = defaultdict(list)
+    for channel_id, code in through.objects.filter(
+        servicechannel__page_id__in=service_ids
+    ).values_list("servicechannel_id", "language__code"):
+        spoken[channel_id].append(code)
+    for pk, kind, channel_id in channels:
+        values[pk].add(channel_value(kind))
+        values[pk] |= {channel_value(kind, code) for code in spoken[channel_id]}
+    return values
+
+
 def facet_values(service_ids: list[int]) -> dict[int, dict[str, list[str]]]:
     """The values of every facet of each of ``service_ids``, sorted, read
-    from its relations (one query per facet)."""
+    from its relations (one query per facet, two for the channels)."""
     from .service import ServicePage
 
     values: dict[int, dict[str, list[str]]] = {
-        pk: {facet: [] for facet in FACET_RELATIONS} for pk in service_ids
+        pk: {facet: [] for facet in (*FACET_RELATIONS, CHANNELS)} for pk in service_ids
     }
+    for pk, found in channel_values(service_ids).items():
+        if pk in values:
+            values[pk][CHANNELS] = sorted(found)
     for facet, (relation, field) in FACET_RELATIONS.items():
         m2m = ServicePage._meta.get_field(relation)
         own, other = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()

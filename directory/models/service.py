@@ -253,6 +253,17 @@ class ServicePage(Page):
             [FieldPanel("wijken"), FieldPanel("municipalities")], heading=_("Where it is offered")
         ),
         InlinePanel("locations", heading=_("Locations"), label=_("location")),
+        InlinePanel(
+            "channels",
+            heading=_("Ways to reach us"),
+            label=_("way to reach us"),
+            help_text=_(
+                "Each way residents can reach the service (desk, phone, WhatsApp, e-mail, "
+                "video call, interpreter) with the languages spoken on it, such as Arabic "
+                "by WhatsApp and Tigrinya at the desk. Residents can search on these: "
+                "Arabic by phone."
+            ),
+        ),
         InlinePanel("opening_hours", heading=_("Opening hours"), label=_("opening hours")),
         InlinePanel(
             "opening_hours_exceptions",
@@ -403,6 +414,7 @@ class ServicePage(Page):
         "locations",
         "opening_hours",
         "opening_hours_exceptions",
+        "channels__languages",
     )
 
     def get_context(self, request, *args, **kwargs):

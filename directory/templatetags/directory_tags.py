@@ -273,3 +273,29 @@ def results_map(context, hits) -> str:
     from directory.maps import results_map as data_of
 
     return _map_json(data_of((hit.service for hit in hits), request=context.get("request")))
+
+
+@register.simple_tag
+def channel_contact(channel) -> dict | None:
+    """The link and the text of a channel's value: ``tel:`` and the number as
+    residents write it, a wa.me link, ``mailto:``, the video call's address.
+    None for a channel without a value (a desk, an interpreter)."""
+    from phonenumber_field.phonenumber import to_python
+
+    from directory.choices import ChannelKind
+
+    if not channel.value:
+        return None
+    if channel.kind in (ChannelKind.PHONE, ChannelKind.WHATSAPP):
+        number = to_python(channel.value, region=settings.PHONENUMBER_DEFAULT_REGION)
+        if number is None or not number.is_valid():
+            return {"href": "", "text": channel.value}
+        href = (
+            whatsapp_link(number)
+            if channel.kind == ChannelKind.WHATSAPP
+            else f"tel:{number.as_e164}"
+        )
+        return {"href": href, "text": national(number)}
+    if channel.kind == ChannelKind.EMAIL:
+        return {"href": f"mailto:{channel.value}", "text": channel.value}
+    return {"href": channel.value, "text": channel.value}

@@ -37,3 +37,8 @@ def decimal(value, places=1) -> str:
     except (TypeError, ValueError):
         places = 1
     return localized.decimal(value, places)
+
+
+@register.filter
+def language_name(language) -> str:
+    return localized.language_name(language)

@@ -25,6 +25,7 @@ import numpy as np
 
 from directory.choices import ServiceStatus
 from directory.models import OpeningHours, OpeningHoursException, ServicePage, WijkPage
+from directory.models.facets import CHANNELS, channel_value
 from directory.models.service import hidden_before
 
 from .. import snapshot
@@ -68,6 +69,10 @@ def facet_filter(
 ) -> np.ndarray | None:
     """The rows that pass one facet of ``query``, or None when it is unset.
     A value no service has lets nothing pass."""
+    if facet == "languages":
+        # The languages of the service, or of its channels of one kind.
+        asked = query.language_values()
+        return rows.having(*asked) if asked else None
     values = getattr(query, facet)
     if not values:
         return None
@@ -155,7 +160,7 @@ class DatabaseBackend:
         for passing in active.values():
             results &= passing
         total = int(np.count_nonzero(results))
-        facets = self._facets(rows, scope, active, vocabulary)
+        facets = self._facets(rows, scope, active, vocabulary, query.channel)
 
         number = clamp_page(page_number, total, per_page)
         start, stop = (number - 1) * per_page, number * per_page
@@ -259,7 +264,11 @@ class DatabaseBackend:
 
     @staticmethod
     def _facets(
-        rows: Snapshot, scope: np.ndarray, active: dict[str, np.ndarray], vocabulary: Vocabulary
+        rows: Snapshot,
+        scope: np.ndarray,
+        active: dict[str, np.ndarray],
+        vocabulary: Vocabulary,
+        channel: str = "",
     ) -> dict[str, dict[str, int]]:
         """The counts per facet value, each facet counted over the services
         that pass the other facets' filters (so a visitor sees what choosing
@@ -272,12 +281,24 @@ class DatabaseBackend:
                 if name != facet:
                     counted &= passing
             counts[facet] = {
-                value: n for value, n in _count(rows, counted, facet, vocabulary).items() if n
+                value: n
+                for value, n in _count(rows, counted, facet, vocabulary, channel).items()
+                if n
             }
         return counts
 
 
-def _count(rows: Snapshot, counted: np.ndarray, facet: str, vocabulary: Vocabulary) -> dict:
+def _count(
+    rows: Snapshot, counted: np.ndarray, facet: str, vocabulary: Vocabulary, channel: str = ""
+) -> dict:
+    if facet == "languages" and channel:
+        # With a channel, a language counts the services that speak it there.
+        prefix = channel_value(channel, "-")[:-1]
+        return {
+            value.removeprefix(prefix): n
+            for value, n in rows.value_counts(counted, CHANNELS).items()
+            if value.startswith(prefix)
+        }
     if facet in MANY_VALUED:
         return rows.value_counts(counted, facet)
     if facet in FIELD_FACETS:

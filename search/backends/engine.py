@@ -10,6 +10,7 @@ unpublished, private or deleted.
 from __future__ import annotations
 
 import math
+import re
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from wagtail.models import Locale
 from elasticsearch_dsl import Q, Search
 
 from directory.models import ServicePage
+from directory.models.facets import CHANNELS, channel_value
 
 from ..analysis import AnalysedQuery, WordGroup, analyse_query
 from ..engine.client import Engine
@@ -94,10 +96,30 @@ def wijken_of(municipality: str) -> list[str]:
 def _facet_filters(query: ServiceQuery) -> dict[str, Q]:
     filters = {}
     for facet, field in FACET_FIELDS.items():
+        if facet == "languages":
+            # The languages of the service, or of its channels of one kind.
+            asked = query.language_values()
+            if asked:
+                filters[facet] = Q("terms", **{asked[0]: list(asked[1])})
+            continue
         value = getattr(query, facet)
         if value:
             filters[facet] = Q("terms", **{field: [value] if facet == "wijk" else list(value)})
     return filters
+
+
+def _channel_prefix(channel: str) -> str:
+    """What the channels values of one kind with a language start with: ``phone:``."""
+    return channel_value(channel, "-")[:-1]
+
+
+def _facet_terms(query: ServiceQuery, facet: str, size: int) -> dict:
+    """The terms aggregation that counts ``facet``: with a channel, the
+    languages are counted among that kind's channels (``phone:ar`` as ``ar``)."""
+    if facet == "languages" and query.channel:
+        prefix = _channel_prefix(query.channel)
+        return {"field": CHANNELS, "size": size, "include": re.escape(prefix) + ".+"}
+    return {"field": FACET_FIELDS[facet], "size": size}
 
 
 def _within(query: ServiceQuery, km: float) -> Q:
@@ -241,7 +263,7 @@ def build_search(
     for facet in FACETS:
         others = [q for name, q in facet_filters.items() if name != facet]
         bucket = search.aggs.bucket(facet, "filter", filter=Q("bool", filter=others))
-        bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=sizes[facet])
+        bucket.bucket("values", "terms", **_facet_terms(query, facet, sizes[facet]))
     search = search.sort(*_sort(query, language)).extra(
         from_=offset, size=size, track_total_hits=True
     )
@@ -336,7 +358,11 @@ class EngineBackend:
             total=total,
             facets={
                 facet: {
-                    bucket["key"]: bucket["doc_count"]
+                    bucket["key"].removeprefix(
+                        _channel_prefix(query.channel)
+                        if facet == "languages" and query.channel
+                        else ""
+                    ): bucket["doc_count"]
                     for bucket in aggregations[facet]["values"]["buckets"]
                 }
                 for facet in FACETS

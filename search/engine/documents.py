@@ -23,6 +23,7 @@ from directory.models import (
     Theme,
     WijkPage,
 )
+from directory.models.facets import channel_values
 
 from ..analysis import index_terms
 
@@ -163,6 +164,7 @@ class DocumentBuilder:
         self.themes = _related("themes", ids, *term)
         self.audiences = _related("audiences", ids, *term)
         self.languages = _related("languages", ids, "code")
+        self.channels = channel_values(ids)
         self.wijken = _related("wijken", ids, "cbs_code")
         self.municipalities = _related("municipalities", ids, "pk", "cbs_code")
         self.locations = _children(ServiceLocation, ids, "latitude", "longitude")
@@ -215,6 +217,7 @@ class DocumentBuilder:
             "audience_names": self.names_of(Audience, audiences, row["locale_id"]),
             "audiences": [slug for slug, _name, _key in audiences],
             "languages": [code for (code,) in self.languages[pk]],
+            "channels": sorted(self.channels.get(pk, ())),
             "wijken": sorted(wijken),
             "municipalities": [code for _pk, code in municipalities],
             "cost": row["cost"],

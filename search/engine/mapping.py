@@ -9,8 +9,9 @@ from __future__ import annotations
 from elasticsearch_dsl import Index, Mapping, analyzer, token_filter
 
 # 3: analysed text and decompounding; 4: title_key, the title order;
-# 5: "analysed", the plain forms and stems of search/analysis.py
-MAPPING_VERSION = 5
+# 5: "analysed", the plain forms and stems of search/analysis.py; 6: "channels",
+# the ways to reach a service and their languages (``phone``, ``phone:ar``)
+MAPPING_VERSION = 6
 
 # Built-in language analysers of OpenSearch and Elasticsearch; languages
 # without one use the standard analyser (Unicode word breaks, lower case).
@@ -126,6 +127,7 @@ def index_body(language: str) -> dict:
         "themes",
         "audiences",
         "languages",
+        "channels",
         "wijken",
         "municipalities",
         "partner_type",

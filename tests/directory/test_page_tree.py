@@ -72,6 +72,7 @@ def service_form_data(wijk: WijkPage, **overrides) -> dict:
         ),
         "opening_hours": inline_formset([{"weekday": "1", "opens": "09:00", "closes": "12:00"}]),
         "opening_hours_exceptions": inline_formset([]),
+        "channels": inline_formset([]),
         "cost": "free",
         "cost_note": "",
         "access": "walk_in",

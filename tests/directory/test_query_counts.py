@@ -23,6 +23,7 @@ from directory.models import (
     OpeningHoursException,
     PartnerIndexPage,
     PartnerPage,
+    ServiceChannel,
     ServiceLocation,
     ServicePage,
     Theme,
@@ -39,8 +40,9 @@ BOUNDS = {
     "home": 20,
     # Under another language prefix Wagtail looks the page up twice (the
     # Dutch fallback, directory/views.py) and the notice on a machine
-    # translation asks after its review.
-    "service": 40,
+    # translation asks after its review. Its ways to reach it and their
+    # languages: two.
+    "service": 42,
     "partner": 32,
     "wijk": 33,
     "theme": 32,
@@ -147,6 +149,14 @@ class World:
         page.opening_hours.add(
             OpeningHours(weekday=n % 7, opens=datetime.time(9), closes=datetime.time(17))
         )
+        page.channels.add(
+            ServiceChannel(
+                kind="whatsapp",
+                value="+31612345678",
+                languages=list(Language.objects.filter(code__in=["ar", "ti"])),
+                hours_note="di 9-12",
+            )
+        )
         start = datetime.date.today() + datetime.timedelta(days=3)
         page.opening_hours_exceptions.add(
             OpeningHoursException(start_date=start, end_date=start, note="Studiedag")
@@ -155,7 +165,8 @@ class World:
         return page
 
     def service_with(self, relations: int) -> ServicePage:
-        """A service with ``relations`` locations, hours, exceptions, wijken and themes."""
+        """A service with ``relations`` locations, hours, exceptions, wijken,
+        themes and ways to reach it."""
         page = self.add_service()
         for n in range(1, relations):
             page.locations.add(
@@ -171,6 +182,13 @@ class World:
                 OpeningHours(weekday=n, opens=datetime.time(9), closes=datetime.time(12))
             )
             page.wijken.add(self.add_wijk())
+            page.channels.add(
+                ServiceChannel(
+                    kind="desk",
+                    location_key=page.locations.all()[0].hsds_id,
+                    languages=list(Language.objects.filter(code__in=["so", "uk"])),
+                )
+            )
         page.save_revision().publish()
         return page
 

@@ -42,6 +42,8 @@ def valid(field: dict, text: str) -> bool:
             return bool(TIME.match(text))
         if kind == "datetime":
             return bool(datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).tzinfo)
+        if kind == "array":
+            return isinstance(json.loads(text), list)
     except ValueError:
         return False
     raise AssertionError(f"type {kind} is not checked here")
