@@ -207,6 +207,7 @@ class _Loader:
 
     def _service(self, partner, row: dict) -> None:
         where = f"service {row['slug']!r} of {partner.slug!r}"
+        locations = [ServiceLocation(**location) for location in row.get("locations", [])]
         self._upsert(
             partner,
             ServicePage,
@@ -235,12 +236,13 @@ class _Loader:
                 "website": row.get("website", ""),
                 "accessibility": row.get("accessibility", ""),
                 "last_verified": datetime.date.fromisoformat(row["last_verified"]),
-                "locations": [ServiceLocation(**location) for location in row.get("locations", [])],
+                "locations": locations,
                 "opening_hours": [
                     OpeningHours(
                         weekday=h["day"],
                         opens=datetime.time.fromisoformat(h["opens"]),
                         closes=datetime.time.fromisoformat(h["closes"]),
+                        location_key=self._location_key(locations, h, where),
                     )
                     for h in row.get("hours", [])
                 ],
@@ -252,11 +254,22 @@ class _Loader:
                         opens=_time(e.get("opens")),
                         closes=_time(e.get("closes")),
                         note=e.get("note", ""),
+                        location_key=self._location_key(locations, e, where),
                     )
                     for e in row.get("exceptions", [])
                 ],
             },
         )
+
+    @staticmethod
+    def _location_key(locations: list, row: dict, where: str):
+        """Hours with ``"location": n`` hold for the n-th location (from 0) only."""
+        if row.get("location") is None:
+            return None
+        try:
+            return locations[row["location"]].hsds_id
+        except (IndexError, TypeError):
+            raise DemoDataError(f"{where}: no location {row['location']!r}") from None
 
     def _wijk(self, code: str, where: str) -> WijkPage:
         return self._lookup(self.wijken, code, "wijk", where)
