@@ -598,6 +598,9 @@ class OpeningHours(HSDSIdentified, LocationHours, Orderable):
             )
         ]
 
+    def __str__(self):
+        return f"{Weekday(self.weekday).label} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
     def clean(self):
         errors: dict = {}
         _check_opens_before_closes(self.opens, self.closes, errors)
@@ -634,6 +637,15 @@ class OpeningHoursException(HSDSIdentified, LocationHours, Orderable):
             )
         ]
 
+    def __str__(self):
+        return f"{self.start_date}–{self.end_date or self.start_date}"
+
+    def save(self, *args, **kwargs):
+        self.end_date = self.end_date or self.start_date
+        if self.closed:
+            self.opens = self.closes = None
+        super().save(*args, **kwargs)
+
     def clean(self):
         if not self.end_date:
             self.end_date = self.start_date
@@ -647,9 +659,3 @@ class OpeningHoursException(HSDSIdentified, LocationHours, Orderable):
             _check_opens_before_closes(self.opens, self.closes, errors)
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.end_date = self.end_date or self.start_date
-        if self.closed:
-            self.opens = self.closes = None
-        super().save(*args, **kwargs)
