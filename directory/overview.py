@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import localized
-from .opening import scopes
 from .models import ServicePage, Theme
+from .opening import scopes
 
 
 @dataclass

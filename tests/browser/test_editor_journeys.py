@@ -77,6 +77,11 @@ def fill_the_new_service(page: Page, slug: str, editors) -> None:
     page.locator("#id_locations-1-postcode").fill("3562 JW")
     page.locator("#id_locations-1-address").fill("Zamenhofdreef 20")
     page.locator("#id_locations-1-city").fill("Utrecht")
+    # Coordinates typed by hand move the preview's marker too.
+    page.locator("#id_locations-1-latitude").fill("52.11818")
+    page.locator("#id_locations-1-longitude").fill("5.1106")
+    second = page.locator("[data-ww-location-preview][data-postcode='id_locations-1-postcode']")
+    expect(second).to_have_attribute("data-at", "52.11818,5.1106")
 
     page.locator("#id_opening_hours-ADD").click()
     page.locator("#id_opening_hours-0-weekday").select_option("3")
@@ -123,7 +128,9 @@ def test_a_partners_new_service_is_reviewed_moderated_found_and_closed_to_others
     expect(editor).to_have_url(re.compile(r"/admin/pages/add/directory/servicepage/\d+/$"))
     fill_the_new_service(editor, service_slug, editors)
     # The places are saved first; then she gives the second one its own hours.
-    take_action(editor, "button.action-save")
+    # "Save draft" sits in the footer's drop-up, below the visible submit action.
+    with editor.expect_navigation():
+        editor.locator("footer button.action-save").evaluate("button => button.click()")
     expect(editor).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
     editor.locator("#id_opening_hours-ADD").click()
     editor.locator("#id_opening_hours-1-weekday").select_option("5")

@@ -181,7 +181,7 @@ def demo_spreekuur() -> ServicePage:
 def test_the_demo_spreekuur_has_hours_per_building():
     with translation.override("en"):
         per_location = {
-            where.name: [day for day, _rows in week]
+            where.name: [str(day) for day, _rows in week]
             for where, week, _exceptions in demo_spreekuur().location_hours()
         }
     assert per_location == {
