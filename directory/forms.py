@@ -131,6 +131,11 @@ class ServicePageForm(DirectoryPageForm):
                     )
 
 
+def _as_uuid(value) -> uuid.UUID:
+    # The form compares the posted text with the stored UUID (has_changed).
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
 class LocationHoursForm(DirectoryModelForm):
     """A row of opening hours or an exception, for one of the service's
     locations or (left empty) for all of them. With one location or none
@@ -138,7 +143,7 @@ class LocationHoursForm(DirectoryModelForm):
 
     location_key = forms.TypedChoiceField(
         label=_("location"),
-        coerce=uuid.UUID,
+        coerce=_as_uuid,
         empty_value=None,
         required=False,
         error_messages={
