@@ -1,10 +1,14 @@
 import re
+import uuid
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+from wagtail.admin.panels import InlinePanel
+from wagtail.admin.panels.base import get_form_for_model
 
 # Embedding, override and isolate controls reorder what a reader sees, so a title
 # can show one text and hold another ("Trojan Source"). The plain direction marks
@@ -113,6 +117,17 @@ class ServicePageForm(DirectoryPageForm):
         formset.form = ChannelForm
         formset.__dict__.pop("forms", None)
 
+        # The hours and exceptions may each hold for one location: offer the
+        # locations the page has now (a location added in this edit can be
+        # chosen after saving).
+        locations = list(self.instance.locations.all())
+        for name in self.HOURS_FORMSETS:
+            formset = self.formsets.get(name)
+            if formset is not None:
+                formset.form_kwargs = {**formset.form_kwargs, "locations": locations}
+
+    HOURS_FORMSETS = ("opening_hours", "opening_hours_exceptions")
+
     def clean(self):
         cleaned_data = super().clean()
         error = self.instance.service_area_error(
@@ -120,4 +135,76 @@ class ServicePageForm(DirectoryPageForm):
         )
         if error:
             self.add_error("wijken", error)
+        self.refuse_hours_of_removed_locations()
         return cleaned_data
+
+    def refuse_hours_of_removed_locations(self) -> None:
+        """Hours may not stay linked to a location this edit removes: they
+        would silently stop showing anywhere."""
+        locations = self.formsets.get("locations")
+        if locations is None:
+            return
+        kept = {
+            form.instance.hsds_id
+            for form in locations.forms
+            if form.is_valid() and not locations._should_delete_form(form)
+        }
+        for name in self.HOURS_FORMSETS:
+            formset = self.formsets.get(name)
+            for form in formset.forms if formset is not None else ():
+                key = form.cleaned_data.get("location_key") if form.is_valid() else None
+                if key is not None and key not in kept and not formset._should_delete_form(form):
+                    form.add_error(
+                        "location_key",
+                        _(
+                            "This location is removed from the service. Choose another "
+                            "location, or leave it empty for all locations."
+                        ),
+                    )
+
+
+def _as_uuid(value) -> uuid.UUID:
+    # The form compares the posted text with the stored UUID (has_changed).
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
+class LocationHoursForm(DirectoryModelForm):
+    """A row of opening hours or an exception, for one of the service's
+    locations or (left empty) for all of them. With one location or none
+    there is nothing to choose, and the field stays out of sight."""
+
+    location_key = forms.TypedChoiceField(
+        label=_("location"),
+        coerce=_as_uuid,
+        empty_value=None,
+        required=False,
+        error_messages={
+            "invalid_choice": _(
+                "Choose one of this service's locations, or leave it empty for all locations."
+            )
+        },
+    )
+
+    def __init__(self, *args, locations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["location_key"]
+        field.choices = [("", _("All locations"))] + [
+            (str(location.hsds_id), str(location)) for location in locations
+        ]
+        if len(locations) <= 1 and not self.initial.get("location_key"):
+            field.widget = forms.HiddenInput()
+
+
+class LocationHoursPanel(InlinePanel):
+    """The inline panel of hours or exceptions, with ``LocationHoursForm``
+    for each row (InlinePanel offers no option for a form class of its own)."""
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        deferred = self.child_edit_handler.get_form_options().get("defer_required_on_fields")
+        options["formsets"][self.relation_name]["form"] = get_form_for_model(
+            self.db_field.related_model,
+            form_class=LocationHoursForm,
+            **({"defer_required_on_fields": deferred} if deferred else {}),
+        )
+        return options

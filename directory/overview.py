@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import localized
 from .models import ServicePage, Theme
+from .opening import scopes
 
 
 @dataclass
@@ -44,9 +45,21 @@ class Overview:
 def weekly_hours(service: ServicePage) -> list[tuple[str, str]]:
     """The week in as few words as it takes: days in a row with the same hours
     are joined (("ma–vr", "09:00–17:00")); hours past midnight stay two rows, as
-    editors enter them."""
+    editors enter them. With hours per location, each location's week, its
+    days led by the location's name (("Wijkcentrum De Voorbeeldhof: di", ...))."""
+    places = scopes(service)
+    if places[0][0] is None:
+        return _week(places[0][1])
+    return [
+        (f"{where.name or where.address}: {days}", times)
+        for where, rows, _exceptions in places
+        for days, times in _week(rows)
+    ]
+
+
+def _week(rows) -> list[tuple[str, str]]:
     by_day: dict[int, tuple] = {}
-    for row in service.opening_hours.all():
+    for row in rows:
         by_day.setdefault(row.weekday, ())
         by_day[row.weekday] += ((row.opens, row.closes),)
     lines: list[tuple[str, str]] = []

@@ -3,6 +3,7 @@ other directories can read a listing. Only public fields: never contact persons.
 
 from .choices import Cost, Weekday
 from .links import page_url
+from .opening import scopes
 
 
 def _full_url(page, request) -> str:
@@ -60,26 +61,34 @@ def service(page, request) -> dict:
         channel["servicePhone"] = {"@type": "ContactPoint", "telephone": page.phone.as_e164}
     if page.website:
         channel["serviceUrl"] = page.website
+    # Hours per location go with each place; hours for all locations stay the service's.
+    per_location = {where.hsds_id: rows for where, rows, _exceptions in scopes(page) if where}
     locations = list(page.locations.all())
     if locations:
-        channel["serviceLocation"] = [_place(location) for location in locations]
+        channel["serviceLocation"] = [
+            _place(location, per_location.get(location.hsds_id)) for location in locations
+        ]
     data["availableChannel"] = channel
-    hours = [
+    hours = [] if per_location else _hours(page.opening_hours.all())
+    if hours:
+        data["hoursAvailable"] = hours
+    return data
+
+
+def _hours(rows) -> list[dict]:
+    return [
         {
             "@type": "OpeningHoursSpecification",
             "dayOfWeek": Weekday(row.weekday).schema_org,
             "opens": row.opens.strftime("%H:%M"),
             "closes": row.closes.strftime("%H:%M"),
         }
-        for row in page.opening_hours.all()
+        for row in rows
     ]
-    if hours:
-        data["hoursAvailable"] = hours
-    return data
 
 
-def _place(location) -> dict:
-    return {
+def _place(location, rows=None) -> dict:
+    place = {
         "@type": "Place",
         "name": location.name or location.address,
         "address": {
@@ -95,3 +104,6 @@ def _place(location) -> dict:
             "longitude": location.longitude,
         },
     }
+    if rows:
+        place["openingHoursSpecification"] = _hours(rows)
+    return place

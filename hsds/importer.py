@@ -220,7 +220,8 @@ def service_state(page: ServicePage) -> dict:
             for r in mapping.ordered_locations(page)
         ],
         "hours": sorted(
-            (str(r.hsds_id), r.weekday, r.opens, r.closes) for r in page.opening_hours.all()
+            (str(r.hsds_id), r.weekday, r.opens, r.closes, str(r.location_key or ""))
+            for r in page.opening_hours.all()
         ),
         "exceptions": sorted(
             (
@@ -231,6 +232,7 @@ def service_state(page: ServicePage) -> dict:
                 None if r.closed else r.opens,
                 None if r.closed else r.closes,
                 r.note,
+                str(r.location_key or ""),
             )
             for r in page.opening_hours_exceptions.all()
         ),
@@ -716,8 +718,14 @@ class Importer:
                 if not r.get("service_id")
             ]
         plan.values["hours"], plan.values["exceptions"] = [], []
+        places = {str(location.hsds_id).lower() for location in plan.values.get("locations", [])}
         for row in rows:
             plan.problems += row.problems
+            # Hours of one location: a schedule of a service_at_location that
+            # is held. One whose location is left out (not in the Netherlands)
+            # counts for the whole service, as before hours per location.
+            place = str(row.get("service_at_location_id") or "").lower()
+            place = place if place in places else None
             opens, closes = row.get("opens_at"), row.get("closes_at")
             if opens and closes and closes <= opens:
                 plan.refuse(
@@ -740,7 +748,11 @@ class Importer:
                     )
                     plan.values["hours"].append(
                         OpeningHours(
-                            hsds_id=hsds_id, weekday=WEEKDAYS[day], opens=opens, closes=closes
+                            hsds_id=hsds_id,
+                            weekday=WEEKDAYS[day],
+                            opens=opens,
+                            closes=closes,
+                            location_key=place,
                         )
                     )
             elif not freq and row.get("valid_from"):
@@ -759,6 +771,7 @@ class Importer:
                         opens=None if closed else opens,
                         closes=None if closed else closes,
                         note=note[:120],
+                        location_key=place,
                     )
                 )
             else:

@@ -422,10 +422,17 @@ def cost_option(page: ServicePage, service_id: str, fees: str) -> dict:
     )
 
 
+def _at_location(row) -> dict:
+    """Hours for one location of the service name its service_at_location
+    (whose id is the location row's); hours for all locations name none."""
+    return {} if row.location_key is None else {"service_at_location_id": str(row.location_key)}
+
+
 def weekly_schedule(row: OpeningHours, service_id: str) -> dict:
     return {
         "id": str(row.hsds_id),
         "service_id": service_id,
+        **_at_location(row),
         "freq": "WEEKLY",
         "wkst": "MO",
         "byday": WEEKDAY_CODES[row.weekday],
@@ -444,6 +451,7 @@ def exception_schedule(row: OpeningHoursException, service_id: str) -> dict:
         {
             "id": str(row.hsds_id),
             "service_id": service_id,
+            **_at_location(row),
             "valid_from": row.start_date.isoformat(),
             "valid_to": (row.end_date or row.start_date).isoformat(),
             "opens_at": None if row.closed else row.opens.strftime("%H:%M"),

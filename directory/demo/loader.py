@@ -244,6 +244,7 @@ class _Loader:
                         weekday=h["day"],
                         opens=datetime.time.fromisoformat(h["opens"]),
                         closes=datetime.time.fromisoformat(h["closes"]),
+                        location_key=self._location_key(locations, h, where),
                     )
                     for h in row.get("hours", [])
                 ],
@@ -255,6 +256,7 @@ class _Loader:
                         opens=_time(e.get("opens")),
                         closes=_time(e.get("closes")),
                         note=e.get("note", ""),
+                        location_key=self._location_key(locations, e, where),
                     )
                     for e in row.get("exceptions", [])
                 ],
@@ -274,6 +276,16 @@ class _Loader:
             ],
             hours_note=row.get("hours_note", ""),
         )
+
+    @staticmethod
+    def _location_key(locations: list, row: dict, where: str):
+        """Hours with ``"location": n`` hold for the n-th location (from 0) only."""
+        if row.get("location") is None:
+            return None
+        try:
+            return locations[row["location"]].hsds_id
+        except (IndexError, TypeError):
+            raise DemoDataError(f"{where}: no location {row['location']!r}") from None
 
     def _wijk(self, code: str, where: str) -> WijkPage:
         return self._lookup(self.wijken, code, "wijk", where)

@@ -29,7 +29,7 @@ from ..fields import (
     longitude_field,
     phone_field,
 )
-from ..forms import ServicePageForm
+from ..forms import LocationHoursPanel, ServicePageForm
 from ..widgets import PostcodeLookupWidget
 from .base import PAGE_TRANSLATABLE_FIELDS
 from .facets import FACET_RELATIONS, partner_types
@@ -264,8 +264,8 @@ class ServicePage(Page):
                 "Arabic by phone."
             ),
         ),
-        InlinePanel("opening_hours", heading=_("Opening hours"), label=_("opening hours")),
-        InlinePanel(
+        LocationHoursPanel("opening_hours", heading=_("Opening hours"), label=_("opening hours")),
+        LocationHoursPanel(
             "opening_hours_exceptions",
             heading=_("Exceptions to the opening hours"),
             label=_("exception"),
@@ -452,34 +452,69 @@ class ServicePage(Page):
     def is_temporarily_closed(self) -> bool:
         return self.status == ServiceStatus.TEMPORARILY_CLOSED
 
-    def weekly_hours(self):
-        """Opening hours grouped per weekday, Monday first, days without hours left out."""
+    @staticmethod
+    def _by_weekday(rows):
         days: dict[int, list] = {}
-        for row in self.opening_hours.all():
+        for row in rows:
             days.setdefault(row.weekday, []).append(row)
         return [
             (Weekday(day).label, sorted(rows, key=lambda r: r.opens))
             for day, rows in sorted(days.items())
         ]
 
+    def weekly_hours(self):
+        """Opening hours grouped per weekday, Monday first, days without hours
+        left out; empty when the hours are per location (``location_hours``)."""
+        if self.hours_per_location:
+            return []
+        return self._by_weekday(self.opening_hours.all())
+
     def upcoming_exceptions(self, today: datetime.date | None = None):
         today = today or timezone.localdate()
+        if self.hours_per_location:
+            return []
         return [e for e in self.opening_hours_exceptions.all() if e.end_date >= today]
 
+    @property
+    def hours_per_location(self) -> bool:
+        """Whether some row of hours or some exception holds for one location only."""
+        from ..opening import scopes
+
+        return scopes(self)[0][0] is not None
+
+    def location_hours(self, today: datetime.date | None = None):
+        """(location, its hours per weekday, its exceptions not yet over) for
+        each location, when the hours are per location; otherwise empty."""
+        from ..opening import scopes
+
+        today = today or timezone.localdate()
+        return [
+            (where, self._by_weekday(rows), [e for e in exceptions if e.end_date >= today])
+            for where, rows, exceptions in scopes(self)
+            if where is not None
+        ]
+
     def is_open_at(self, moment: datetime.datetime) -> bool:
-        """Whether the service is open at ``moment`` (local time), exceptions first."""
+        """Whether the service is open at ``moment`` (local time) at any of its
+        locations, exceptions first: one for the location before one for all."""
+        from ..opening import scopes
+
         if self.is_temporarily_closed:
             return False
         local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
         day, now = local.date(), local.time()
-        for exception in self.opening_hours_exceptions.all():
-            if exception.start_date <= day <= exception.end_date:
-                return not exception.closed and exception.opens <= now < exception.closes
-        return any(
-            row.opens <= now < row.closes
-            for row in self.opening_hours.all()
-            if row.weekday == day.weekday()
-        )
+        for _where, rows, exceptions in scopes(self):
+            today = sorted(
+                (e for e in exceptions if e.start_date <= day <= e.end_date),
+                key=lambda e: (e.location_key is None, e.start_date),
+            )
+            if today:
+                exception = today[0]
+                if not exception.closed and exception.opens <= now < exception.closes:
+                    return True
+            elif any(r.opens <= now < r.closes for r in rows if r.weekday == day.weekday()):
+                return True
+        return False
 
 
 class ServiceLocation(HSDSIdentified, Orderable):
@@ -524,7 +559,33 @@ def _check_opens_before_closes(opens, closes, errors):
         )
 
 
-class OpeningHours(HSDSIdentified, Orderable):
+def location_key_field():
+    """Which of the service's locations a row of hours is for: the location's
+    ``hsds_id``, or blank for all of them (a service with one location, or
+    the same hours everywhere). The id rather than a foreign key: it stays
+    the same through revisions and in every translation, where
+    wagtail-localize copies the locations as new rows (identity.py)."""
+    return models.UUIDField(
+        _("location"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when these hours hold for every location of the service."),
+    )
+
+
+class LocationHours(models.Model):
+    """A row of hours that may hold for one location of the service only."""
+
+    location_key = location_key_field()
+
+    class Meta:
+        abstract = True
+
+    def holds_for(self, location_key) -> bool:
+        return self.location_key is None or self.location_key == location_key
+
+
+class OpeningHours(HSDSIdentified, LocationHours, Orderable):
     """Regular weekly opening hours; several rows on one day for a lunch break."""
 
     page = ParentalKey(ServicePage, on_delete=models.CASCADE, related_name="opening_hours")
@@ -532,7 +593,10 @@ class OpeningHours(HSDSIdentified, Orderable):
     opens = models.TimeField(_("opens at"))
     closes = models.TimeField(_("closes at"))
 
-    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
+    panels = [
+        FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")]),
+        FieldPanel("location_key"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("opening hours")
@@ -540,8 +604,14 @@ class OpeningHours(HSDSIdentified, Orderable):
         # "Open now" in the database search: the services open at a moment
         # come from this index alone, not from reading every week's hours.
         indexes = [
-            models.Index(fields=["weekday", "opens", "closes", "page"], name="hours_open_at")
+            models.Index(
+                fields=["weekday", "opens", "closes", "page", "location_key"],
+                name="hours_open_at",
+            )
         ]
+
+    def __str__(self):
+        return f"{Weekday(self.weekday).label} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
     def clean(self):
         errors: dict = {}
@@ -550,7 +620,7 @@ class OpeningHours(HSDSIdentified, Orderable):
             raise ValidationError(errors)
 
 
-class OpeningHoursException(HSDSIdentified, Orderable):
+class OpeningHoursException(HSDSIdentified, LocationHours, Orderable):
     """A day or period with other hours than usual, such as a public holiday."""
 
     page = ParentalKey(
@@ -567,12 +637,26 @@ class OpeningHoursException(HSDSIdentified, Orderable):
         FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
         FieldRowPanel([FieldPanel("closed"), FieldPanel("opens"), FieldPanel("closes")]),
         FieldPanel("note"),
+        FieldPanel("location_key"),
     ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("exception to the opening hours")
         verbose_name_plural = _("exceptions to the opening hours")
-        indexes = [models.Index(fields=["start_date", "end_date", "page"], name="exceptions_on")]
+        indexes = [
+            models.Index(
+                fields=["start_date", "end_date", "page", "location_key"], name="exceptions_on"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.start_date}–{self.end_date or self.start_date}"
+
+    def save(self, *args, **kwargs):
+        self.end_date = self.end_date or self.start_date
+        if self.closed:
+            self.opens = self.closes = None
+        super().save(*args, **kwargs)
 
     def clean(self):
         if not self.end_date:
@@ -587,9 +671,3 @@ class OpeningHoursException(HSDSIdentified, Orderable):
             _check_opens_before_closes(self.opens, self.closes, errors)
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs):
-        self.end_date = self.end_date or self.start_date
-        if self.closed:
-            self.opens = self.closes = None
-        super().save(*args, **kwargs)

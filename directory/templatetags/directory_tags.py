@@ -222,13 +222,14 @@ def text_language(context, item=None) -> str:
 
 
 @register.simple_tag
-def opening(service) -> dict | None:
-    """Whether ``service`` is open now, and the labels of the coming week for
-    the script that keeps a cached page right (see directory/opening.py).
-    None when no hours are known: then the card says nothing about it."""
+def opening(service, location=None) -> dict | None:
+    """Whether ``service`` (or one ``location`` of it) is open now, and the
+    labels of the coming week for the script that keeps a cached page right
+    (see directory/opening.py). None when no hours are known: then the card
+    says nothing about it."""
     from directory import opening as hours
 
-    labels = hours.schedule(service)
+    labels = hours.schedule(service, location=location or None)
     if not labels:
         return None
     return {"now": labels[0], "schedule": hours.schedule_json(labels)}

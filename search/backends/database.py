@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -24,7 +25,13 @@ from wagtail.models import Locale
 import numpy as np
 
 from directory.choices import ServiceStatus
-from directory.models import OpeningHours, OpeningHoursException, ServicePage, WijkPage
+from directory.models import (
+    OpeningHours,
+    OpeningHoursException,
+    ServiceLocation,
+    ServicePage,
+    WijkPage,
+)
 from directory.models.facets import CHANNELS, channel_value
 from directory.models.service import hidden_before
 
@@ -97,21 +104,45 @@ def in_municipality(rows: Snapshot, code: str, vocabulary: Vocabulary) -> np.nda
 
 def open_at(moment) -> list[int]:
     """The ids of the services whose hours say they are open at ``moment``, by
-    the rules of ``ServicePage.is_open_at`` (which also asks their status).
-    The indexes on hours and exceptions answer it from the indexes alone."""
+    the rules of ``ServicePage.is_open_at`` (which also asks their status):
+    open when any location is. An exception replaces the week's hours of its
+    location that day, or of every location when it is for all; one for a
+    location wins over one for all. The indexes on hours and exceptions
+    answer it; the locations are read only for hours of one location."""
     local = timezone.localtime(moment) if timezone.is_aware(moment) else moment
     day, now = local.date(), local.time()
-    exceptions_today = OpeningHoursException.objects.filter(start_date__lte=day, end_date__gte=day)
-    weekly = OpeningHours.objects.filter(
-        weekday=day.weekday(), opens__lte=now, closes__gt=now
-    ).exclude(page__in=exceptions_today.values("page_id"))
-    open_exceptionally = exceptions_today.filter(closed=False, opens__lte=now, closes__gt=now)
-    # Unordered: a union allows no ORDER BY inside (hours are Orderable).
-    ids = (
-        weekly.order_by()
-        .values_list("page_id")
-        .union(open_exceptionally.order_by().values_list("page_id"))
+    page = OuterRef("page_id")
+    today = OpeningHoursException.objects.filter(start_date__lte=day, end_date__gte=day)
+    for_all_today = today.filter(page_id=page, location_key__isnull=True)
+    # Hours for one location count only for a location the page has.
+    its_location = ServiceLocation.objects.filter(page_id=page, hsds_id=OuterRef("location_key"))
+    # Hours for all locations hold somewhere when no exception for all is
+    # today and some location (or the service without any) has none of its own.
+    untouched_location = ServiceLocation.objects.filter(page_id=page).exclude(
+        Exists(today.filter(page_id=OuterRef("page_id"), location_key=OuterRef("hsds_id")))
     )
+    somewhere_usual = ~Exists(for_all_today) & (
+        ~Exists(ServiceLocation.objects.filter(page_id=page)) | Exists(untouched_location)
+    )
+    weekly = OpeningHours.objects.filter(weekday=day.weekday(), opens__lte=now, closes__gt=now)
+    weekly_for_one = weekly.filter(location_key__isnull=False).filter(
+        Exists(its_location),
+        ~Exists(today.filter(page_id=page, location_key=OuterRef("location_key"))),
+        ~Exists(for_all_today),
+    )
+    weekly_for_all = weekly.filter(somewhere_usual, location_key__isnull=True)
+    open_exceptionally = today.filter(closed=False, opens__lte=now, closes__gt=now)
+    exception_for_one = open_exceptionally.filter(Exists(its_location), location_key__isnull=False)
+    exception_for_all = open_exceptionally.filter(
+        ~Exists(ServiceLocation.objects.filter(page_id=page)) | Exists(untouched_location),
+        location_key__isnull=True,
+    )
+    # Unordered: a union allows no ORDER BY inside (hours are Orderable).
+    parts = [
+        rows.order_by().values_list("page_id")
+        for rows in (weekly_for_one, weekly_for_all, exception_for_one, exception_for_all)
+    ]
+    ids = parts[0].union(*parts[1:])
     return [pk for (pk,) in fetch(ids)]
 
 

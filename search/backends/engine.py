@@ -140,11 +140,13 @@ def _other_filters(query: ServiceQuery) -> list[Q]:
         )
     if query.open_at:
         moment = timezone.localtime(query.open_at)
-        weekly = Q("term", open_ranges=minute_of_week(moment)) & ~Q(
-            "term", exception_dates=moment.date().isoformat()
+        # Open when any place of the service is (search/engine/documents.py).
+        weekly = Q("term", open_scopes__open_ranges=minute_of_week(moment)) & ~Q(
+            "term", open_scopes__exception_dates=moment.date().isoformat()
         )
-        exceptional = Q("term", exception_open=moment.isoformat())
-        filters.append((weekly | exceptional) & ~Q("term", status="temporarily_closed"))
+        exceptional = Q("term", open_scopes__exception_open=moment.isoformat())
+        somewhere = Q("nested", path="open_scopes", query=weekly | exceptional)
+        filters.append(somewhere & ~Q("term", status="temporarily_closed"))
     if query.point and query.radius_km:
         filters.append(_within(query, query.radius_km))
     return filters

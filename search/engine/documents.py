@@ -89,6 +89,48 @@ def _related(relation: str, page_ids: QuerySet, *fields: str) -> dict[int, list[
     return per_page
 
 
+def open_scopes(location_keys: list, hours: list[tuple], exceptions: list[tuple]) -> list[dict]:
+    """The hours of each place, as ``ServicePage.is_open_at`` reads them: of
+    every location when some row is for one location only (rows for all
+    count at each), else of the service as a whole. On a day with an
+    exception for the place (one for the location before one for all), the
+    exception's hours replace the week's."""
+    keyed = any(row[-1] is not None for row in (*hours, *exceptions))
+    places = location_keys if location_keys and keyed else [None]
+    scopes = []
+    for place in places:
+
+        def holds(row, place=place):
+            return row[-1] is None or (place is not None and row[-1] == place)
+
+        on_day: dict[datetime.date, tuple] = {}
+        ordered = sorted(
+            (row for row in exceptions if holds(row)), key=lambda r: (r[-1] is None, r[0])
+        )
+        for row in ordered:
+            for day in _days(row[0], row[1]):
+                on_day.setdefault(day, row)
+        scopes.append(
+            {
+                "open_ranges": [
+                    {
+                        "gte": weekday * MINUTES_PER_DAY + _minutes(opens),
+                        "lt": weekday * MINUTES_PER_DAY + _minutes(closes),
+                    }
+                    for weekday, opens, closes, _key in hours
+                    if holds((weekday, opens, closes, _key))
+                ],
+                "exception_dates": sorted(day.isoformat() for day in on_day),
+                "exception_open": [
+                    {"gte": _local_iso(day, row[3]), "lt": _local_iso(day, row[4])}
+                    for day, row in sorted(on_day.items())
+                    if not row[2]
+                ],
+            }
+        )
+    return scopes
+
+
 def _children(model, page_ids: QuerySet, *fields: str) -> dict[int, list[tuple]]:
     """``fields`` of the inline rows (locations, hours) of each page, in order."""
     per_page: dict[int, list[tuple]] = defaultdict(list)
@@ -167,10 +209,17 @@ class DocumentBuilder:
         self.channels = channel_values(ids)
         self.wijken = _related("wijken", ids, "cbs_code")
         self.municipalities = _related("municipalities", ids, "pk", "cbs_code")
-        self.locations = _children(ServiceLocation, ids, "latitude", "longitude")
-        self.hours = _children(OpeningHours, ids, "weekday", "opens", "closes")
+        self.locations = _children(ServiceLocation, ids, "latitude", "longitude", "hsds_id")
+        self.hours = _children(OpeningHours, ids, "weekday", "opens", "closes", "location_key")
         self.exceptions = _children(
-            OpeningHoursException, ids, "start_date", "end_date", "closed", "opens", "closes"
+            OpeningHoursException,
+            ids,
+            "start_date",
+            "end_date",
+            "closed",
+            "opens",
+            "closes",
+            "location_key",
         )
 
     def __iter__(self) -> Iterator[tuple[int, str, dict]]:
@@ -194,7 +243,6 @@ class DocumentBuilder:
         wijken = {code for (code,) in self.wijken[pk]}
         for municipality_id, _code in municipalities:
             wijken |= self.municipality_wijken[municipality_id]
-        exceptions = self.exceptions[pk]
         language = row["locale__language_code"]
         body = plain_text(row["body"] or "")
         return {
@@ -224,23 +272,12 @@ class DocumentBuilder:
             "access": row["access"],
             "status": row["status"],
             "last_verified": row["last_verified"].isoformat(),
-            "locations": [{"lat": lat, "lon": lon} for lat, lon in self.locations[pk]],
-            "open_ranges": [
-                {
-                    "gte": weekday * MINUTES_PER_DAY + _minutes(opens),
-                    "lt": weekday * MINUTES_PER_DAY + _minutes(closes),
-                }
-                for weekday, opens, closes in self.hours[pk]
-            ],
-            "exception_dates": sorted(
-                {day.isoformat() for start, end, *_rest in exceptions for day in _days(start, end)}
+            "locations": [{"lat": lat, "lon": lon} for lat, lon, _key in self.locations[pk]],
+            "open_scopes": open_scopes(
+                [key for _lat, _lon, key in self.locations[pk]],
+                self.hours[pk],
+                self.exceptions[pk],
             ),
-            "exception_open": [
-                {"gte": _local_iso(day, opens), "lt": _local_iso(day, closes)}
-                for start, end, closed, opens, closes in exceptions
-                if not closed
-                for day in _days(start, end)
-            ],
             "spell": f"{row['title']} {row['summary']}",
             # What the database backend indexes beside the text (search/analysis.py):
             # plain forms (sizinti for sızıntı) and stems of languages the engine

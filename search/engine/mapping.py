@@ -11,7 +11,8 @@ from elasticsearch_dsl import Index, Mapping, analyzer, token_filter
 # 3: analysed text and decompounding; 4: title_key, the title order;
 # 5: "analysed", the plain forms and stems of search/analysis.py; 6: "channels",
 # the ways to reach a service and their languages (``phone``, ``phone:ar``)
-MAPPING_VERSION = 6
+# 7: "open_scopes", hours per location
+MAPPING_VERSION = 7
 
 # Built-in language analysers of OpenSearch and Elasticsearch; languages
 # without one use the standard analyser (Unicode word breaks, lower case).
@@ -141,9 +142,17 @@ def index_body(language: str) -> dict:
     mapping.field("pk", "long")
     mapping.field("last_verified", "date")
     mapping.field("locations", "geo_point")
-    mapping.field("open_ranges", "integer_range")
-    mapping.field("exception_dates", "date")
-    mapping.field("exception_open", "date_range")
+    # The hours of each location with hours of its own (or of the service as
+    # a whole): nested, so an exception closes only the hours of its place.
+    mapping.field(
+        "open_scopes",
+        "nested",
+        properties={
+            "open_ranges": {"type": "integer_range"},
+            "exception_dates": {"type": "date"},
+            "exception_open": {"type": "date_range"},
+        },
+    )
 
     index = Index("services")
     index.settings(number_of_shards=1, number_of_replicas=0, refresh_interval="1s")

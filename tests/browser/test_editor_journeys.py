@@ -12,6 +12,8 @@ TITLE = "Praatcafé Nederlands oefenen (test)"
 # A word no demo page uses, so the resident's search finds this service alone.
 SEARCH_WORDS = "praatcafé oefenen"
 LOCATION = "Buurthuis De Schakel (test)"
+# The second building, open on Saturday mornings only.
+SECOND_LOCATION = "Bibliotheek Overvecht (test)"
 # Approve without a comment (the other approve button opens a comment dialog).
 APPROVE = "button[data-workflow-action-name=approve]:not([data-workflow-action-modal-url])"
 
@@ -64,6 +66,23 @@ def fill_the_new_service(page: Page, slug: str, editors) -> None:
     page.locator("#id_locations-0-address").fill("Schakelplein 4")
     page.locator("#id_locations-0-city").fill("Utrecht")
 
+    # The coordinates found show on a small map below the postcode.
+    preview = page.locator("[data-ww-location-preview][data-postcode='id_locations-0-postcode']")
+    expect(preview).to_be_visible()
+    expect(preview).to_have_attribute("data-at", f"{centre.latitude},{centre.longitude}")
+    expect(preview.locator(".leaflet-interactive")).to_have_count(1)
+
+    page.locator("#id_locations-ADD").click()
+    page.locator("#id_locations-1-name").fill(SECOND_LOCATION)
+    page.locator("#id_locations-1-postcode").fill("3562 JW")
+    page.locator("#id_locations-1-address").fill("Zamenhofdreef 20")
+    page.locator("#id_locations-1-city").fill("Utrecht")
+    # Coordinates typed by hand move the preview's marker too.
+    page.locator("#id_locations-1-latitude").fill("52.11818")
+    page.locator("#id_locations-1-longitude").fill("5.1106")
+    second = page.locator("[data-ww-location-preview][data-postcode='id_locations-1-postcode']")
+    expect(second).to_have_attribute("data-at", "52.11818,5.1106")
+
     page.locator("#id_opening_hours-ADD").click()
     page.locator("#id_opening_hours-0-weekday").select_option("3")
     page.locator("#id_opening_hours-0-opens").fill("14:00")
@@ -108,6 +127,18 @@ def test_a_partners_new_service_is_reviewed_moderated_found_and_closed_to_others
     editor.goto(f"/admin/pages/{editors.partner_id}/add_subpage/")
     expect(editor).to_have_url(re.compile(r"/admin/pages/add/directory/servicepage/\d+/$"))
     fill_the_new_service(editor, service_slug, editors)
+    # The places are saved first; then she gives the second one its own hours.
+    # "Save draft" sits in the footer's drop-up, below the visible submit action.
+    with editor.expect_navigation():
+        editor.locator("footer button.action-save").evaluate("button => button.click()")
+    expect(editor).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
+    editor.locator("#id_opening_hours-ADD").click()
+    editor.locator("#id_opening_hours-1-weekday").select_option("5")
+    editor.locator("#id_opening_hours-1-opens").fill("10:00")
+    editor.locator("#id_opening_hours-1-closes").fill("12:00")
+    editor.locator("#id_opening_hours-1-location_key").select_option(
+        label=f"{SECOND_LOCATION}, Zamenhofdreef 20, Utrecht"
+    )
     # She cannot publish: submitting is the action she sees, not one under the chevron.
     expect(editor.locator("footer button[name=action-submit]")).to_be_visible()
     take_action(editor, "button[name=action-submit]")
@@ -123,8 +154,12 @@ def test_a_partners_new_service_is_reviewed_moderated_found_and_closed_to_others
             service.get_parent().pk,
             service.live,
             state.current_task_state.task.name if state else None,
-            list(service.locations.values_list("name", flat=True)),
-            service.opening_hours.count(),
+            sorted(service.locations.values_list("name", flat=True)),
+            {
+                (row.weekday, row.location_key)
+                for row in service.get_latest_revision_as_object().opening_hours.all()
+            }
+            == {(3, None), (5, service.locations.get(name=SECOND_LOCATION).hsds_id)},
             sorted(str(pk) for pk in service.themes.values_list("pk", flat=True)),
         )
 
@@ -133,7 +168,8 @@ def test_a_partners_new_service_is_reviewed_moderated_found_and_closed_to_others
     assert parent == editors.partner_id
     assert not live
     assert task.startswith("Partnerreview")
-    assert (locations, hours) == ([LOCATION], 1)
+    assert locations == sorted([LOCATION, SECOND_LOCATION])
+    assert hours, "the second location's own hours were not saved"
     edit_url = f"/admin/pages/{pk}/edit/"
 
     # Team Inburgering's publisher approves the partner review; still not public.
@@ -159,8 +195,13 @@ def test_a_partners_new_service_is_reviewed_moderated_found_and_closed_to_others
     resident.locator("#search-results").get_by_role("link", name=TITLE, exact=True).click()
     expect(resident).to_have_url(re.compile(rf"/nl/.+/{service_slug}/$"))
     expect(resident.get_by_role("heading", level=1)).to_have_text(TITLE)
-    expect(resident.locator("table.ww-hours")).to_contain_text("14:00")
     expect(resident.get_by_text(LOCATION)).to_be_visible()
+    # Each building lists its own week: Thursday at both, Saturday at the second.
+    week = resident.locator("[data-ww-location] table.ww-hours")
+    expect(week).to_have_count(2)
+    expect(week.first).to_contain_text("14:00")
+    expect(week.first).not_to_contain_text("10:00")
+    expect(week.last).to_contain_text("10:00")
 
     # Another partner's editor is refused the editor: sent back to her dashboard.
     other = new_context(device).new_page()

@@ -56,9 +56,48 @@
       find(event.target.closest("[data-ww-address-lookup]"));
     }
   });
+  // The map preview: a marker at the latitude and longitude boxes, drawn
+  // with our own Leaflet; tiles only where the deployment configured them.
+  function coordinates(postcodeId) {
+    const lat = parseFloat((field(postcodeId, "latitude") || {}).value);
+    const lon = parseFloat((field(postcodeId, "longitude") || {}).value);
+    return Number.isFinite(lat) && Number.isFinite(lon) ? [lat, lon] : null;
+  }
+
+  function preview(box) {
+    if (!window.L) return;
+    const at = coordinates(box.dataset.postcode);
+    box.hidden = !at;
+    if (!at) return;
+    if (!box.wwMap) {
+      const tiles = JSON.parse(box.dataset.tiles || "{}");
+      box.wwMap = L.map(box, { attributionControl: Boolean(tiles.url), scrollWheelZoom: false });
+      if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(box.wwMap);
+      box.wwMarker = L.circleMarker(at, { radius: 8, color: "#1d5b8f", fillOpacity: 0.8 }).addTo(box.wwMap);
+    }
+    box.wwMarker.setLatLng(at);
+    box.wwMap.setView(at, 16);
+    box.wwMap.invalidateSize();
+    box.dataset.at = at.join(",");
+  }
+
+  function previewFor(input) {
+    const match = /^(.*)(latitude|longitude)$/.exec(input.id || "");
+    if (!match) return;
+    const box = document.querySelector('[data-ww-location-preview][data-postcode="' + match[1] + 'postcode"]');
+    if (box) preview(box);
+  }
+  document.addEventListener("change", function (event) { previewFor(event.target); });
+  document.addEventListener("input", function (event) { previewFor(event.target); });
+
   function reveal() {
     document.querySelectorAll("[data-ww-address-lookup][hidden]").forEach(function (box) {
       box.hidden = false;
+    });
+    document.querySelectorAll("[data-ww-location-preview]:not([data-ww-drawn])").forEach(function (box) {
+      if (!document.getElementById(box.dataset.postcode)) return;
+      box.setAttribute("data-ww-drawn", "");
+      preview(box);
     });
   }
   // The boxes need JavaScript, so they show only when it runs, also in
