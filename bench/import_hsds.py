@@ -208,7 +208,13 @@ def main(argv=None) -> int:
         profile.enable()
     read = Package(package, max_mb=4000)
     read_seconds = time.perf_counter() - started
-    report = Importer(read, publish=True).run()
+    def progress(report, done: int, total: int) -> None:
+        # A line per 5,000, so a long run shows its pace and memory as it goes.
+        if done % 5000 == 0 or done == total:
+            rate = report.created["service"] / (time.perf_counter() - started)
+            log(f"{done}/{total}, {rate:.1f} services/s, VmHWM {rss_kb('VmHWM')} kB", "import")
+
+    report = Importer(read, publish=True, progress=progress).run()
     read.close()
     seconds = time.perf_counter() - started
     if profile:
@@ -240,6 +246,7 @@ def main(argv=None) -> int:
     if services:
         result["minutes_for_100k_extrapolated"] = round(100_000 / result["services_per_s"] / 60, 1)
     if profile:
+        profile.dump_stats(str(workdir / "import.prof"))
         text = io.StringIO()
         pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(45)
         result["profile_cumulative_top"] = text.getvalue().splitlines()

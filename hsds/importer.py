@@ -77,7 +77,7 @@ from directory.models import (
 )
 from directory.validators import validate_kvk_number
 
-from . import mapping
+from . import bulk, mapping
 from .package import LOOKUPS, Package, Problem, Row
 
 WEEKDAYS = {code: number for number, code in enumerate(mapping.WEEKDAY_CODES)}
@@ -371,6 +371,9 @@ class Importer:
         self.report = Report(left_out=list(package.notes))
         self.refused_orgs: set[str] = set()
         self._batch_existing: dict[str, ServicePage | None] = {}
+        # New services to publish with the rest of their batch; None outside one.
+        self._pending: list[bulk.NewService] | None = None
+        self._batch_slugs: set[tuple[int, str]] = set()
         # Replaced by an entered one in ``run``; outside it nothing is deferred.
         self.deferred = Deferred()
         self.dutch = Locale.objects.get(language_code=settings.LANGUAGE_CODE)
@@ -859,6 +862,12 @@ class Importer:
         if self.dry_run:
             (self.report.updated if existing else self.report.created)["service"] += 1
             return
+        if existing is None and self.publish and self._pending is not None:
+            # Written with the rest of its batch (hsds/bulk.py).
+            self._pending.append(bulk.NewService(page, partner, plan.last_modified))
+            self._batch_slugs.add((partner.pk, page.slug))
+            self.report.created["service"] += 1
+            return
         with transaction.atomic():
             if existing is None:
                 page.owner = self.user
@@ -873,6 +882,8 @@ class Importer:
                 else:
                     self.submit(page)
         self.deferred.touched(page)
+        if existing is None:
+            self._batch_slugs.add((partner.pk, page.slug))
         (self.report.updated if existing else self.report.created)["service"] += 1
 
     def existing_service(self, key: str) -> ServicePage | None:
@@ -927,7 +938,9 @@ class Importer:
         siblings = Page.objects.child_of(partner).filter(slug=page.slug)
         if existing is not None:
             siblings = siblings.exclude(pk=existing.pk)
-        if siblings.exists():
+        # New siblings of this batch are not written yet.
+        taken = existing is None and (partner.pk, page.slug) in self._batch_slugs
+        if taken or siblings.exists():
             if plan.row.get("x_page_url"):
                 plan.refuse(
                     plan.row, "x_page_url", f"{partner.title} has another page at {page.slug!r}"
@@ -1040,11 +1053,16 @@ class Importer:
             self._batch_existing = {key: None for key in keys}
             for page in ServicePage.objects.filter(translation_key__in=keys, locale=self.dutch):
                 self._batch_existing[str(page.translation_key)] = page
+            self._pending = [] if self.publish and not self.dry_run else None
+            self._batch_slugs = set()
             for row in rows:
                 self.import_service(row, partners)
                 self.done += 1
                 self.progress(self.report, self.done, self.total)
-            self._batch_existing = {}
+            for page in bulk.write(self._pending or [], user=self.user):
+                self.deferred.touched(page)
+                self.deferred.published(page)
+            self._batch_existing, self._pending, self._batch_slugs = {}, None, set()
             self.deferred.flush()
 
 
