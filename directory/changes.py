@@ -14,6 +14,9 @@ municipality serves all its wijken). The search engine's index listens: its
 documents spell those values out.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.dispatch import Signal
 
 services_changed = Signal()
@@ -21,6 +24,9 @@ facet_values_changed = Signal()
 
 
 def send(ids) -> None:
+    if (gathering := _collecting.get()) is not None:
+        gathering.update(ids)
+        return
     if ids := list(ids):
         services_changed.send(sender=None, ids=ids)
 
@@ -29,3 +35,34 @@ def send_facet_values(ids) -> None:
     if ids := list(ids):
         facet_values_changed.send(sender=None, ids=ids)
         services_changed.send(sender=None, ids=ids)
+
+
+# Within ``collected()``, ``send`` gathers the ids instead of announcing them
+# one save at a time; a bulk writer (the HSDS import) announces them once per
+# batch with ``send_collected``. A context variable, not a global: a test's
+# live server thread keeps announcing its own changes meanwhile.
+_collecting: ContextVar[set[int] | None] = ContextVar("services_changed_collecting", default=None)
+
+
+@contextmanager
+def collected():
+    """Gather ``send``'s ids; what is still gathered at a normal end is sent
+    then (after an error the writer's transaction is rolled back with them)."""
+    token = _collecting.set(set())
+    try:
+        yield
+        ids = _collecting.get()
+    finally:
+        _collecting.reset(token)
+    send(ids)
+
+
+def send_collected() -> list[int]:
+    """Announce what ``collected()`` gathered so far; returns those ids."""
+    ids = _collecting.get()
+    if not ids:
+        return []
+    found = sorted(ids)
+    ids.clear()
+    services_changed.send(sender=None, ids=found)
+    return found

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import threading
 import time
@@ -437,7 +438,9 @@ def vocabulary(services: int | None = None) -> Vocabulary:
     from directory.models import ServicePage
 
     counted = ServicePage.objects.count() if services is None else services
-    built = Vocabulary([*directory_words(), *concepts.words()])
+    # Counted as they are read: a list of every word of 100,000 services
+    # took a gigabyte at each rebuild while an import filled the directory.
+    built = Vocabulary(itertools.chain(directory_words(), concepts.words()))
     with _cache_lock:
         _cache["vocabulary"] = (concepts, time.monotonic(), built, counted)
     return built

@@ -366,9 +366,17 @@ class ServicePage(Page):
         compounds and words typed without accents (search/analysis.py)."""
         from search.analysis import index_terms, vocabulary
 
-        texts = [self.title, self.summary, strip_tags(self.body), self.accessibility]
+        language = self.locale.language_code
+        texts = (language, self.title, self.summary, strip_tags(self.body), self.accessibility)
+        # Wagtail's database index asks for it once per indexed column (three
+        # times per save); the answer is the same while the texts are.
+        cached = getattr(self, "_analysed_text", None)
+        if cached is not None and cached[0] == texts:
+            return cached[1]
         known = vocabulary(services=ServicePage.objects.count())
-        return index_terms(texts, self.locale.language_code, known)
+        found = index_terms(list(texts[1:]), language, known)
+        self._analysed_text = (texts, found)
+        return found
 
     def refresh_partner_type(self):
         partner_type = partner_types([self.pk]).get(self.pk, "")

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from directory.choices import PartnerType
 from directory.models import PartnerPage
-from hsds import package, tabular
+from hsds import package, remote, tabular
 from hsds.importer import Importer, plain_progress
 
 
@@ -20,7 +20,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("source", help="A folder or a zip file with datapackage.json.")
+        parser.add_argument(
+            "source",
+            help="A folder or a zip file with datapackage.json, a JSON file from an HSDS API, "
+            "or an https:// address of either (an API's /services is followed page by page).",
+        )
         parser.add_argument(
             "--partner", help="Only this partner's services: its slug, page id or HSDS id."
         )
@@ -50,6 +54,12 @@ class Command(BaseCommand):
             help=f"Refuse files (or zips unpacking to) over this many MB. Default: "
             f"{package.MAX_MB}.",
         )
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=remote.TIMEOUT,
+            help=f"For an address: seconds to wait for an answer. Default: {remote.TIMEOUT}.",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress display.")
 
     def handle(self, *args, source, partner, dry_run, publish, user, partner_type, **options):
@@ -64,7 +74,7 @@ class Command(BaseCommand):
             user = found
         started = time.perf_counter()
         try:
-            read = package.Package(source, max_mb=options["max_size"])
+            read = package.Package(source, max_mb=options["max_size"], timeout=options["timeout"])
         except package.PackageError as error:
             raise CommandError(f"Refused, nothing imported: {error}") from None
         importer = Importer(
@@ -76,7 +86,10 @@ class Command(BaseCommand):
             partner_type=partner_type,
             progress=None if options["no_progress"] else plain_progress(self.stderr._out),
         )
-        report = importer.run()
+        try:
+            report = importer.run()
+        finally:
+            read.close()
         seconds = time.perf_counter() - started
         for problem in report.problems:
             self.stdout.write(f"refused: {problem}")
