@@ -363,7 +363,7 @@ def is_local(url: str) -> bool:
     return urlsplit(url).hostname in {"127.0.0.1", "localhost"}
 
 
-DEBT_WORDS = {"nl": "schulden", "ar": "ديون"}
+DEBT_WORDS = {"nl": "schulden", "ar": "ديون", "ti": "ዕዳ", "so": "deyn"}
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 from .axe import axe_violations, blocking, describe
 from .conftest import PAGE_KINDS
 
-LANGUAGES = ["nl", "ar"]
+LANGUAGES = ["nl", "ar", "ti", "so"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
