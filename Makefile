@@ -61,11 +61,13 @@ checks: messages
 test-sqlite: messages engine
 	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest
 
+# The browser tests run once, in the SQLite run: they drive the same views the
+# PostgreSQL run tests over HTTP, and twice they would cost some 7 minutes of CI.
 test-postgres: messages engine
-	scripts/with-postgres $(PY) -m pytest
+	WIJKWIJZER_REQUIRE_BROWSER_TESTS= scripts/with-postgres $(PY) -m pytest --ignore=tests/browser
 
-# Only the browser tests (Debian's chromium, Playwright), on SQLite; both full
-# runs above include them. Screenshots go to var/screenshots/.
+# Only the browser tests (Debian's chromium, Playwright), on SQLite, as the
+# SQLite run above includes them. Screenshots go to var/screenshots/.
 test-browser: messages
 	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest tests/browser
 
