@@ -10,7 +10,6 @@ import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from django.core.management import CommandError, call_command
 from django.test import Client
 
 import pytest
@@ -18,7 +17,7 @@ import pytest
 from directory.models import ServicePage
 
 from .test_export import export, table
-from .test_import import counts, empty_directory
+from .test_import import empty_directory, refused, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -69,12 +68,6 @@ def site():
     served.close()
 
 
-def run_import(source, *args) -> str:
-    out = io.StringIO()
-    call_command("import_hsds", source, "--no-progress", *args, stdout=out)
-    return out.getvalue()
-
-
 def test_an_api_is_followed_page_by_page(site, partner, settings, tmp_path):
     """Our own API's pages of two services each, served over HTTP, give the
     same services as the partner's tabular package."""
@@ -117,14 +110,6 @@ def test_a_zipped_package_at_an_address_imports_like_the_file(site, partner, tmp
     assert {r["id"] for r in table(package, "services.csv")} == {
         str(key) for key in ServicePage.objects.values_list("translation_key", flat=True)
     }
-
-
-def refused(source, *args) -> str:
-    before = counts()
-    with pytest.raises(CommandError) as error:
-        run_import(source, *args)
-    assert counts() == before
-    return str(error.value)
 
 
 def test_an_address_the_server_does_not_know_is_refused(site):
