@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,24 +21,9 @@ from directory import localized
 from directory.models import PartnerPage, ServicePage
 
 from . import freshness, onboarding
+from .admin_pages import render_admin_page
 from .forms import ChangesFilterForm, OnboardPartnerForm
 from .models import PartnerAccess, Suggestion
-
-
-def _render(request, template, title, **context):
-    return TemplateResponse(
-        request,
-        template,
-        {
-            "page_title": title,
-            "header_title": title,
-            "breadcrumbs_items": [
-                {"url": reverse("wagtailadmin_home"), "label": _("Home")},
-                {"url": "", "label": title},
-            ],
-            **context,
-        },
-    )
 
 
 @permission_required("coalition.onboard_partner", raise_exception=True)
@@ -64,7 +48,9 @@ def onboard(request):
                 request, _("%(partner)s is onboarded.") % {"partner": access.partner.title}
             )
             return redirect("coalition:partners")
-    return _render(request, "coalition/admin/onboard.html", _("Onboard a partner"), form=form)
+    return render_admin_page(
+        request, "coalition/admin/onboard.html", _("Onboard a partner"), form=form
+    )
 
 
 @permission_required("coalition.onboard_partner", raise_exception=True)
@@ -72,7 +58,9 @@ def partners(request):
     accesses = PartnerAccess.objects.select_related("partner", "editors", "publishers").order_by(
         "partner__title"
     )
-    return _render(request, "coalition/admin/partners.html", _("Partner access"), accesses=accesses)
+    return render_admin_page(
+        request, "coalition/admin/partners.html", _("Partner access"), accesses=accesses
+    )
 
 
 @require_POST
@@ -140,7 +128,7 @@ def moderation_queue(request):
         access = _partner_of(page, paths)
         label = access.partner.title if access else _("Coalition pages")
         groups.setdefault(label, []).append({"state": state, "page": page})
-    return _render(
+    return render_admin_page(
         request,
         "coalition/admin/moderation_queue.html",
         _("Moderation queue"),
@@ -183,7 +171,7 @@ def changes(request):
             entries = entries.filter(timestamp__lt=end)
     else:
         entries = entries.none()
-    return _render(
+    return render_admin_page(
         request,
         "coalition/admin/changes.html",
         _("Changes per partner"),
@@ -197,7 +185,7 @@ def still_correct(request, page_id):
     if not page.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
     if request.method != "POST":
-        return _render(
+        return render_admin_page(
             request, "coalition/admin/still_correct.html", _("Still correct?"), page=page
         )
     checked = freshness.confirm_still_correct(page, request.user)

@@ -5,11 +5,10 @@ import io
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coalition.admin_pages import render_admin_page
 from coalition.roles import is_moderator
 from hsds.tabular import escape
 
@@ -34,47 +33,40 @@ def overview_view(request):
     gaps = overview.gaps()
     largest = gaps.largest or 1
     title = _("Coalition overview")
-    return TemplateResponse(
+    return render_admin_page(
         request,
         "coordination/overview.html",
-        {
-            "page_title": title,
-            "header_title": title,
-            "breadcrumbs_items": [
-                {"url": reverse("wagtailadmin_home"), "label": _("Home")},
-                {"url": "", "label": title},
-            ],
-            "today": today,
-            "scores": scores,
-            "bars": [
-                {
-                    "score": score,
-                    "y": index * (BAR_HEIGHT + BAR_GAP),
-                    "recent": round((score.recent_share or 0) * BAR_WIDTH),
-                    "year": round((score.year_share or 0) * BAR_WIDTH),
-                }
-                for index, score in enumerate(scores)
-            ],
-            "chart": {
-                "label_width": LABEL_WIDTH,
-                "bar_width": BAR_WIDTH,
-                "bar_height": BAR_HEIGHT,
-                "width": LABEL_WIDTH + BAR_WIDTH + 60,
-                "height": max(len(scores) * (BAR_HEIGHT + BAR_GAP), BAR_HEIGHT),
-            },
-            "gaps": gaps,
-            "gap_rows": [
-                {
-                    "row": row,
-                    # Darker with more services, so the matrix reads as a heat map.
-                    "cells": [
-                        {"count": count, "level": 0 if not count else 1 + (3 * count) // largest}
-                        for count in row.counts
-                    ],
-                }
-                for row in gaps.rows
-            ],
+        title,
+        today=today,
+        scores=scores,
+        bars=[
+            {
+                "score": score,
+                "y": index * (BAR_HEIGHT + BAR_GAP),
+                "recent": round((score.recent_share or 0) * BAR_WIDTH),
+                "year": round((score.year_share or 0) * BAR_WIDTH),
+            }
+            for index, score in enumerate(scores)
+        ],
+        chart={
+            "label_width": LABEL_WIDTH,
+            "bar_width": BAR_WIDTH,
+            "bar_height": BAR_HEIGHT,
+            "width": LABEL_WIDTH + BAR_WIDTH + 60,
+            "height": max(len(scores) * (BAR_HEIGHT + BAR_GAP), BAR_HEIGHT),
         },
+        gaps=gaps,
+        gap_rows=[
+            {
+                "row": row,
+                # Darker with more services, so the matrix reads as a heat map.
+                "cells": [
+                    {"count": count, "level": 0 if not count else 1 + (3 * count) // largest}
+                    for count in row.counts
+                ],
+            }
+            for row in gaps.rows
+        ],
     )
 
 

@@ -12,12 +12,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coalition.admin_pages import render_admin_page
 from coalition.permissions import editable_partners
 from directory.models import PartnerPage
 
@@ -58,20 +58,8 @@ def _session_key(partner) -> str:
 
 
 def _render(request, template, title, **context):
-    return TemplateResponse(
-        request,
-        template,
-        {
-            "page_title": title,
-            "header_title": title,
-            "breadcrumbs_items": [
-                {"url": reverse("wagtailadmin_home"), "label": _("Home")},
-                {"url": reverse("spreadsheet:index"), "label": _("Spreadsheet import")},
-                {"url": "", "label": title},
-            ],
-            **context,
-        },
-    )
+    trail = [(reverse("spreadsheet:index"), _("Spreadsheet import"))]
+    return render_admin_page(request, template, title, trail=trail, **context)
 
 
 def index(request):
