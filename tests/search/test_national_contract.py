@@ -181,6 +181,7 @@ def nation_in_engine(nation, engine_index, django_db_blocker):
         nation.engine = engine
         rebuild(engine)
         nation.engine_seconds = time.monotonic() - started
+    print(f"national directory indexed in {nation.engine_seconds:.1f} s")
     return engine_index
 
 
