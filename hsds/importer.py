@@ -28,13 +28,13 @@ Refused (with the file, row, column and reason): a service with a row that
 breaks HSDS (a broken UUID, a date that is no date), with data the directory
 would refuse from an editor (a schedule closing before it opens, a bad
 phone number or postcode, a KvK number of the wrong length, invisible
-direction controls), pointing to an unknown organization, or in a language the site does not
-have. Rows in the site's other languages are translations of the Dutch
-rows with the same id, imported after them (hsds/translations.py). Parts that are
-valid HSDS but that the directory cannot hold (a monthly schedule, a
-location without a Dutch address, an area that is no CBS code we know, a
-taxonomy term not in our taxonomies) are left out and reported, and the
-rest of the service is imported.
+direction controls), pointing to an unknown organization, or in a language
+the site does not have. Rows in the site's other languages are translations
+of the Dutch rows with the same id, imported after them
+(hsds/translations.py). Parts that are valid HSDS but that the directory
+cannot hold (a monthly schedule, a location without a Dutch address, an
+area that is no CBS code we know, a taxonomy term not in our taxonomies)
+are left out and reported, and the rest of the service is imported.
 """
 
 from __future__ import annotations
