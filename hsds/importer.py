@@ -28,12 +28,13 @@ Refused (with the file, row, column and reason): a service with a row that
 breaks HSDS (a broken UUID, a date that is no date), with data the directory
 would refuse from an editor (a schedule closing before it opens, a bad
 phone number or postcode, a KvK number of the wrong length, invisible
-direction controls), pointing to an unknown organization, or in another
-language than Dutch (translations are made in the admin). Parts that are
-valid HSDS but that the directory cannot hold (a monthly schedule, a
-location without a Dutch address, an area that is no CBS code we know, a
-taxonomy term not in our taxonomies) are left out and reported, and the
-rest of the service is imported.
+direction controls), pointing to an unknown organization, or in a language
+the site does not have. Rows in the site's other languages are translations
+of the Dutch rows with the same id, imported after them
+(hsds/translations.py). Parts that are valid HSDS but that the directory
+cannot hold (a monthly schedule, a location without a Dutch address, an
+area that is no CBS code we know, a taxonomy term not in our taxonomies)
+are left out and reported, and the rest of the service is imported.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ from directory.models import (
 )
 from directory.validators import validate_kvk_number
 
-from . import bulk, mapping
+from . import bulk, mapping, translations
 from .package import LOOKUPS, Package, Problem, Row
 
 
@@ -401,6 +402,7 @@ class Importer:
         # Replaced by an entered one in ``run``; outside it nothing is deferred.
         self.deferred = Deferred()
         self.dutch = Locale.objects.get(language_code=settings.LANGUAGE_CODE)
+        self.translations = translations.Translations(self)
         self._index()
 
     # Reading
@@ -427,15 +429,17 @@ class Importer:
     def rows_of(self, table: str, key: str, value: str) -> list[Row]:
         return self._rows_of(table, key, value.lower())
 
-    def language_problem(self, plan: Plan, row: Row) -> None:
-        language = row.get("x_language") or self.package.language or settings.LANGUAGE_CODE
-        if language != settings.LANGUAGE_CODE:
+    def language_problem(self, plan: Plan, row: Row) -> str:
+        """The language of the row's texts; a language the site lacks refused."""
+        language = self.translations.language(row)
+        if not self.translations.known(language):
             plan.refuse(
                 row,
                 "x_language" if row.get("x_language") else "",
-                f"texts in {language!r}: the import takes Dutch ({settings.LANGUAGE_CODE}) "
-                "texts; translations are made in the admin",
+                f"texts in {language!r}: not one of the site's languages",
             )
+            return settings.LANGUAGE_CODE
+        return language
 
     # Organizations
 
@@ -565,8 +569,7 @@ class Importer:
     def plan_service(self, row: Row) -> Plan:
         plan = Plan(str(row.get("id") or ""), row, problems=list(row.problems))
         sid = plan.id
-        self.language_problem(plan, row)
-        language = settings.LANGUAGE_CODE
+        language = self.language_problem(plan, row)
         plan.set("title", row.get("name", ""), row, "name")
         parts = paragraphs(row.get("description", ""))
         summary = parts[0] if parts else ""
@@ -1119,6 +1122,8 @@ class Importer:
         partners: dict[str, PartnerPage | None] = {}
         with Deferred() as self.deferred:
             for row in tables["organization"]:
+                if self.translations.is_translation(row):
+                    continue  # after the Dutch rows
                 self.done += 1
                 org_id = str(row.get("id") or "").lower()
                 if only and org_id != only:
@@ -1128,9 +1133,12 @@ class Importer:
                 if org_id:
                     partners[org_id] = partner
                 self.progress(self.report, self.done, self.total)
+            self.translations.import_organizations(tables["organization"])
             self.deferred.flush()
             batch: list[Row] = []
             for row in tables["service"]:
+                if self.translations.is_translation(row):
+                    continue  # after the Dutch rows
                 if only and str(row.get("organization_id") or "").lower() != only:
                     self.done += 1
                     self.report.skipped["service"] += 1
@@ -1140,6 +1148,7 @@ class Importer:
                     self.import_batch(batch, partners)
                     batch = []
             self.import_batch(batch, partners)
+            self.translations.import_services(tables["service"])
         return self.report
 
     def import_batch(self, rows: list[Row], partners: dict[str, PartnerPage | None]) -> None:

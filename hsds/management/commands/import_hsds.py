@@ -11,6 +11,8 @@ from directory.models import PartnerPage
 from hsds import package, remote, tabular
 from hsds.importer import Importer, plain_progress
 
+TRANSLATED = ("organization translation", "service translation")
+
 
 class Command(BaseCommand):
     help = (
@@ -100,3 +102,10 @@ class Command(BaseCommand):
             f"{verb} in {seconds:.1f} s. Organizations: {report.counts('organization')}. "
             f"Services: {report.counts('service')}."
         )
+        tallies = (report.created, report.updated, report.unchanged, report.refused, report.skipped)
+        # Only for a package with translated rows (hsds/translations.py).
+        if any(tally.get(kind) for tally in tallies for kind in TRANSLATED):
+            self.stdout.write(
+                f"Translations: organizations {report.counts('organization translation')}; "
+                f"services {report.counts('service translation')}."
+            )
