@@ -173,6 +173,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--profile", action="store_true", help="Run the import under cProfile.")
+    parser.add_argument(
+        "--every", type=int, default=5000, help="A progress line per this many package rows."
+    )
     parser.add_argument("--make-package", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="hsds-import-bench-"))
@@ -218,13 +221,32 @@ def main(argv=None) -> int:
     read = Package(package, max_mb=4000)
     read_seconds = time.perf_counter() - started
 
+    intervals = []
+    last = {"done": 0, "cpu": 0.0, "at": 0.0}
+
     def progress(report, done: int, total: int) -> None:
-        # A line per 5,000, so a long run shows its pace and memory as it goes.
-        if done % 5000 == 0 or done == total:
-            rate = report.created["service"] / (time.perf_counter() - started)
+        # A line per ``--every`` rows, so a long run shows its pace, the CPU
+        # time per service of the last stretch (what grows with the directory,
+        # if anything does) and memory as it goes.
+        if done % args.every == 0 or done == total:
+            now, cpu = time.perf_counter() - started, cpu_seconds() - cpu_start
+            rate = report.created["service"] / now
+            step = done - last["done"]
+            interval = {
+                "done": done,
+                "seconds": round(now, 1),
+                "cpu_seconds": round(cpu, 1),
+                "cpu_ms_per_row_since_last": round(1000 * (cpu - last["cpu"]) / max(step, 1), 1),
+                "rows_per_s_since_last": round(step / max(now - last["at"], 1e-9), 1),
+                "rss_peak_mb": round(int(rss_kb("VmHWM") or 0) / 1024, 1),
+                "load_1min": round(os.getloadavg()[0], 1),
+            }
+            intervals.append(interval)
+            last.update(done=done, cpu=cpu, at=now)
             log(
-                f"{done}/{total}, {rate:.1f} services/s, {cpu_seconds() - cpu_start:.0f} CPU s, "
-                f"VmHWM {rss_kb('VmHWM')} kB, load {os.getloadavg()[0]:.1f}",
+                f"{done}/{total}, {rate:.1f} services/s, {cpu:.0f} CPU s "
+                f"({interval['cpu_ms_per_row_since_last']} ms/row since the last line), "
+                f"VmHWM {rss_kb('VmHWM')} kB, load {interval['load_1min']}",
                 "import",
             )
 
@@ -261,6 +283,7 @@ def main(argv=None) -> int:
             (peak_kb or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024, 1
         ),
         "rss_peak_kind": "VmHWM" if reset else "ru_maxrss (since start)",
+        "progress": intervals,
     }
     if services:
         result["minutes_for_100k_extrapolated"] = round(100_000 / result["services_per_s"] / 60, 1)

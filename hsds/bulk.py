@@ -53,8 +53,15 @@ def next_steps(partners: list[PartnerPage]) -> dict[int, int]:
     """The next free child step under each partner, from its last child."""
     found = {}
     for partner in partners:
+        # A range of the path index rather than ``path__startswith``: SQLite
+        # does not use an index for LIKE, and read every page after the
+        # partner's at every batch (the more, the fuller the directory).
+        children = (
+            partner.path + Page.alphabet[0] * Page.steplen,
+            partner.path + Page.alphabet[-1] * Page.steplen,
+        )
         last = (
-            Page.objects.filter(path__startswith=partner.path, depth=partner.depth + 1)
+            Page.objects.filter(path__range=children, depth=partner.depth + 1)
             .order_by("-path")
             .values_list("path", flat=True)
             .first()

@@ -79,6 +79,7 @@ from directory.models import (
     WijkPage,
 )
 from directory.validators import validate_kvk_number
+from search.analysis import grow, growing_vocabulary
 
 from . import bulk, mapping, translations
 from .package import LOOKUPS, Package, Problem, Row
@@ -320,12 +321,13 @@ class InMemoryRows:
 class Deferred:
     """The work each save of a service sets off for its copies, done once
     per batch instead: the search rows and the page cache
-    (``directory.changes.collected``), Wagtail's reference index (its own
-    switch) and search index (its save receiver taken off meanwhile, for
-    services only: this affects the whole process, which is the import
-    command's own), and the search engine's queue for what was published
-    without ``page_published``. ``flush`` brings all of them up to date
-    for the services touched since the last one."""
+    (``directory.changes.collected``), the search vocabulary (grown with
+    each batch's words, not read again: ``growing_vocabulary``), Wagtail's
+    reference index (its own switch) and search index (its save receiver
+    taken off meanwhile, for services only: this affects the whole process,
+    which is the import command's own), and the search engine's queue for
+    what was published without ``page_published``. ``flush`` brings all of
+    them up to date for the services touched since the last one."""
 
     def __init__(self):
         self.pages: dict[int, ServicePage] = {}
@@ -340,10 +342,13 @@ class Deferred:
         self._references.__enter__()
         self._collected = changes.collected()
         self._collected.__enter__()
+        self._vocabulary = growing_vocabulary()
+        self._vocabulary.__enter__()
         return self
 
     def __exit__(self, *error):
         try:
+            self._vocabulary.__exit__(*error)
             self._collected.__exit__(*error)
         finally:
             self._references.__exit__(*error)
@@ -364,6 +369,7 @@ class Deferred:
         changes.send_collected()
         if self.pages:
             ids = list(self.pages)
+            grow((page.title, page.summary, page.body) for page in self.pages.values())
             for page in self.pages.values():
                 ReferenceIndex.create_or_update_for_object(page)
             indexed = list(ServicePage.get_indexed_objects().filter(pk__in=ids))

@@ -36,7 +36,9 @@ import threading
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import snowballstemmer
@@ -221,19 +223,44 @@ class Vocabulary:
     or a correction always names a word some service (or concept) has."""
 
     def __init__(self, known: Iterable[str]):
-        counts = Counter(word for word in known if len(word) >= 2)
-        self.words = frozenset(counts)
+        self._counts = Counter(word for word in known if len(word) >= 2)
+        self.words = frozenset(self._counts)
         self.stems = frozenset(stem(word, DUTCH) for word in self.words)
         self._sorted = sorted(self.words)
         self._reversed = sorted(word[::-1] for word in self.words)
-        # Typo candidates by first letter (a resident rarely mistypes the
-        # first), the most frequent first so that it wins a tie.
-        self._by_initial: dict[str, list[str]] = {}
-        for word, _count in counts.most_common():
-            if len(word) >= MIN_PREFIX:
-                self._by_initial.setdefault(word[0], []).append(word)
+        self._initials: dict[str, list[str]] | None = None
         # Splits already made: indexing meets the same words again and again.
         self.parts: dict[str, list[str]] = {}
+
+    @property
+    def _by_initial(self) -> dict[str, list[str]]:
+        """Typo candidates by first letter (a resident rarely mistypes the
+        first), the most frequent first so that it wins a tie."""
+        if self._initials is None:
+            self._initials = {}
+            for word, _count in self._counts.most_common():
+                if len(word) >= MIN_PREFIX:
+                    self._initials.setdefault(word[0], []).append(word)
+        return self._initials
+
+    def add(self, known: Iterable[str]) -> None:
+        """Take in the words of services written since it was read, as a
+        read of the whole directory would have found them."""
+        counts = Counter(word for word in known if len(word) >= 2)
+        if not counts:
+            return
+        self._counts.update(counts)
+        self._initials = None
+        new = [word for word in counts if word not in self.words]
+        if not new:
+            return
+        self.words = self.words | frozenset(new)
+        self.stems = self.stems | {stem(word, DUTCH) for word in new}
+        # Two sorted runs: Python's sort merges them in one pass.
+        self._sorted = sorted([*self._sorted, *sorted(new)])
+        self._reversed = sorted([*self._reversed, *sorted(word[::-1] for word in new)])
+        # A new word can make a split of its own (or a better one).
+        self.parts.clear()
 
     def __contains__(self, word: str) -> bool:
         return word in self.words or stem(word, DUTCH) in self.stems
@@ -416,34 +443,92 @@ def directory_words() -> Iterable[str]:
     from directory.models import ServicePage, Theme
 
     for row in ServicePage.objects.values_list("title", "summary", "body").iterator(2000):
-        yield from words(" ".join(row), limit=100_000)
+        yield from service_words(*row)
     for (name,) in Theme.objects.values_list("name"):
         yield from words(name)
 
 
-def vocabulary(services: int | None = None) -> Vocabulary:
+def service_words(title: str, summary: str, body: str) -> list[str]:
+    """The words a service adds to the vocabulary."""
+    return words(" ".join((title, summary, body)), limit=100_000)
+
+
+# A bulk writer's vocabulary (``growing_vocabulary``), in place of the cached one.
+_growing: ContextVar[list[Vocabulary | None] | None] = ContextVar(
+    "growing_vocabulary", default=None
+)
+
+
+def vocabulary(services: int | Callable[[], int] | None = None) -> Vocabulary:
     """The vocabulary of the directory and the thesaurus, read again after
     ``VOCABULARY_TTL`` seconds or when the thesaurus changed; and, given the
-    number of ``services`` now, when there are a tenth more than it was read
-    from (a directory being filled splits its compounds against its words)."""
+    number of ``services`` now (or a function counting them), when there are
+    a tenth more than it was read from (a directory being filled splits its
+    compounds against its words). Within ``growing_vocabulary`` the one read
+    at its start and grown since."""
+    if (growing := _growing.get()) is not None:
+        if growing[0] is None:
+            growing[0] = _read(concept_index())
+        return growing[0]
     concepts = concept_index()
     cached = _cache.get("vocabulary")
     if (
         cached
         and cached[0] is concepts
         and time.monotonic() - cached[1] < VOCABULARY_TTL
-        and (services is None or services <= cached[3] * 1.1)
+        and (services is None or _counted(services) <= cached[3] * 1.1)
     ):
         return cached[2]
+    built = _read(concepts)
+    _remember(concepts, built, _counted(services))
+    return built
+
+
+def _counted(services: int | Callable[[], int] | None) -> int:
     from directory.models import ServicePage
 
-    counted = ServicePage.objects.count() if services is None else services
+    if services is None:
+        return ServicePage.objects.count()
+    return services() if callable(services) else services
+
+
+def _read(concepts: ConceptIndex) -> Vocabulary:
     # Counted as they are read: a list of every word of 100,000 services
     # took a gigabyte at each rebuild while an import filled the directory.
-    built = Vocabulary(itertools.chain(directory_words(), concepts.words()))
+    return Vocabulary(itertools.chain(directory_words(), concepts.words()))
+
+
+def _remember(concepts: ConceptIndex, built: Vocabulary, counted: int) -> None:
     with _cache_lock:
         _cache["vocabulary"] = (concepts, time.monotonic(), built, counted)
-    return built
+
+
+@contextmanager
+def growing_vocabulary():
+    """For a bulk writer (the HSDS import): the vocabulary is read once, at
+    its first use, and then grown with the words of what is written
+    (``grow``), instead of read again from every service each time the
+    directory grows by a tenth (some fifty reads of the whole directory
+    while 100,000 services are imported) and counted at every service's
+    indexing. At the end it becomes the cached vocabulary."""
+    token = _growing.set([None])
+    try:
+        yield
+        grown = _growing.get()[0]
+    finally:
+        _growing.reset(token)
+    if grown is not None:
+        from directory.models import ServicePage
+
+        _remember(concept_index(), grown, ServicePage.objects.count())
+
+
+def grow(texts: Iterable[tuple[str, str, str]]) -> None:
+    """Within ``growing_vocabulary``: add the words of services written,
+    as (title, summary, body), before they are indexed."""
+    growing = _growing.get()
+    if growing is not None and growing[0] is not None:
+        growing[0].add(word for text in texts for word in service_words(*text))
 
 
 def forget() -> None:

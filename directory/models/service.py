@@ -373,7 +373,9 @@ class ServicePage(Page):
         cached = getattr(self, "_analysed_text", None)
         if cached is not None and cached[0] == texts:
             return cached[1]
-        known = vocabulary(services=ServicePage.objects.count())
+        # Counted only when the vocabulary would otherwise be kept: a bulk
+        # import grows its own instead (search.analysis.growing_vocabulary).
+        known = vocabulary(services=ServicePage.objects.count)
         found = index_terms(list(texts[1:]), language, known)
         self._analysed_text = (texts, found)
         return found

@@ -187,6 +187,26 @@ def test_known_words_and_beginnings_of_words_are_no_typos():
     assert known.correction("schuldhulp") == ""
 
 
+def test_a_vocabulary_grown_with_new_words_answers_as_one_read_with_them():
+    read = Vocabulary(["huur", "huur", "schulden", "betaling", "cursus"])
+    read.add(["huurachterstand", "achterstand", "schulden", "zwembad"])
+    whole = Vocabulary(
+        ["huur", "huur", "schulden", "betaling", "cursus"]
+        + ["huurachterstand", "achterstand", "schulden", "zwembad"]
+    )
+    assert (read.words, read.stems) == (whole.words, whole.stems)
+    assert compound_parts("betalingsachterstand", read) == ["betaling", "achterstand"]
+    for word in ("zwembda", "schuldn", "achterstnd", "huurachterstnd"):
+        assert read.correction(word) == whole.correction(word) != ""
+
+
+def test_a_split_made_before_a_word_was_added_is_made_again():
+    known = Vocabulary(["huur", "betaling"])
+    assert compound_parts("huurachterstand", known) == []
+    known.add(["achterstand"])
+    assert compound_parts("huurachterstand", known) == ["huur", "achterstand"]
+
+
 def test_indexed_text_adds_stems_parts_and_plain_forms():
     extra = index_terms(["Hulp bij een huurachterstand in het Taalcafé"], "nl", KNOWN).split()
     assert {"huur", "achterstand", "taalcafe"} <= set(extra)
