@@ -27,6 +27,18 @@ def ld_json(data) -> str:
     )
 
 
+# What a single-quoted attribute value must not contain as it is; double
+# quotes may stay (JSON is full of them: escaped they took a tenth of the
+# search page).
+_SINGLE_QUOTED_ESCAPES = {ord("&"): "&amp;", ord("'"): "&#x27;", ord("<"): "&lt;", ord(">"): "&gt;"}
+
+
+@register.filter
+def single_quoted(value) -> str:
+    """``value`` escaped for an attribute written between single quotes."""
+    return mark_safe(str(value).translate(_SINGLE_QUOTED_ESCAPES))  # noqa: S308 - escaped here
+
+
 def _navigation(request) -> tuple[Page | None, list[Page]]:
     """The home page in the visitor's language (the Dutch one if not
     translated) and its live public children, read once per request: every
@@ -221,18 +233,43 @@ def text_language(context, item=None) -> str:
     return _lang_attributes(settings.LANGUAGE_CODE)
 
 
-@register.simple_tag
-def opening(service, location=None) -> dict | None:
+def _label_table(context):
+    """The page's one table of opening labels. Kept in the root of the render
+    context: shared by the page's template, the one it extends and every
+    include, and new for each page rendered."""
+    from directory import opening as hours
+
+    root = context.render_context.dicts[0]
+    return root.setdefault("directory_opening_labels", hours.LabelTable())
+
+
+@register.simple_tag(takes_context=True)
+def opening(context, service, location=None) -> dict | None:
     """Whether ``service`` (or one ``location`` of it) is open now, and the
-    labels of the coming week for the script that keeps a cached page right
-    (see directory/opening.py). None when no hours are known: then the card
-    says nothing about it."""
+    moments of the coming week for the script that keeps a cached page right
+    (see directory/opening.py); their labels go once into the page's table
+    (``opening_labels``). None when no hours are known: then the card says
+    nothing about it."""
     from directory import opening as hours
 
     labels = hours.schedule(service, location=location or None)
     if not labels:
         return None
-    return {"now": labels[0], "schedule": hours.schedule_json(labels)}
+    return {"now": labels[0], "schedule": _label_table(context).moments(labels)}
+
+
+@register.simple_tag(takes_context=True)
+def opening_labels(context) -> str:
+    """The page's opening labels as a JSON <script> element, after the last
+    line that uses them; nothing on a page without one."""
+    table = context.render_context.dicts[0].get("directory_opening_labels")
+    if table is None or not table.numbers:
+        return ""
+    return mark_safe(  # noqa: S308 - the JSON is escaped
+        '<script type="application/json" id="ww-opening-labels">'
+        + table.json().translate(_JSON_SCRIPT_ESCAPES)
+        + "</script>"
+    )
 
 
 @register.simple_tag

@@ -57,16 +57,39 @@ def test_a_search_result_card_says_it_in_the_visitors_language(client, closed_to
     assert text.startswith("Closed today")
 
 
+def labels_of(soup, line) -> list[dict]:
+    """What the script reads for ``line``: its moments, each with its label
+    from the page's table."""
+    table = json.loads(soup.find(id="ww-opening-labels").string)
+    numbers = [int(number) for number in line["data-ww-opening"].split(" ")]
+    labels, start = [], 0
+    for delta, number in zip(numbers[::2], numbers[1::2], strict=True):
+        start += delta
+        is_open, text, note = table[number]
+        labels.append({"start": start, "open": bool(is_open), "text": text, "note": note})
+    return labels
+
+
 def test_the_card_carries_the_labels_of_the_coming_week_for_the_script(client, closed_today):
     soup = soup_of(client, closed_today.get_parent().url)
     line = card_of(soup, closed_today).find(class_="ww-opening")
-    labels = json.loads(line["data-ww-opening"])
+    labels = labels_of(soup, line)
     assert labels[0]["text"] == line.find(class_="ww-opening__text").get_text()
     starts = [label["start"] for label in labels]
     assert starts == sorted(starts)
+    assert abs(starts[0] - timezone.now().timestamp()) < 60
     assert starts[-1] - starts[0] <= 7 * 24 * 3600
     # Tomorrow the study day is over: the note goes with it.
     assert any(label["note"] == "" for label in labels)
+
+
+def test_a_label_shared_by_cards_is_sent_once_per_page(client, closed_today):
+    soup = soup_of(client, closed_today.get_parent().url)
+    table = json.loads(soup.find(id="ww-opening-labels").string)
+    assert len(table) == len({tuple(label) for label in table})
+    lines = soup.select("[data-ww-opening]")
+    used = {label["text"] for line in lines for label in labels_of(soup, line)}
+    assert used == {text for _open, text, _note in table}
 
 
 def test_the_service_page_says_open_or_closed_too(client, closed_today):

@@ -61,6 +61,12 @@
           results.innerHTML = fresh.innerHTML;
           showView();
         }
+        // The new cards point into the new page's opening labels.
+        var labels = page.getElementById("ww-opening-labels");
+        var current = document.getElementById("ww-opening-labels");
+        if (labels && current) current.textContent = labels.textContent;
+        else if (labels) document.body.appendChild(labels);
+        if (window.Wijkwijzer) window.Wijkwijzer.refreshOpening();
         page.querySelectorAll(".ww-count[id]").forEach(function (count) {
           var current = document.getElementById(count.id);
           if (current) current.textContent = count.textContent;

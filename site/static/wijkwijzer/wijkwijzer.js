@@ -2,22 +2,33 @@
 (function () {
   "use strict";
 
-  /* Open or closed: the page carries the labels of the coming week, each with
-     the moment (seconds since the epoch) it starts, worded by the server in
-     the reader's language (directory/opening.py). Show the one that applies
-     now, so a page kept in a cache does not say "open" after closing time. */
+  /* Open or closed: the page lists the labels of its opening lines once
+     (#ww-opening-labels: open, text, note), worded by the server in the
+     reader's language (directory/opening.py); each line carries the coming
+     week's moments as pairs of numbers: seconds since the previous moment
+     (the first since the epoch) and the label that starts then. Show the
+     one that applies now, so a page kept in a cache does not say "open"
+     after closing time. */
   function refreshOpening() {
+    var table = document.getElementById("ww-opening-labels");
+    var labels;
+    if (!table) return;
+    try { labels = JSON.parse(table.textContent); } catch (e) { return; }
     var now = Date.now() / 1000;
     document.querySelectorAll("[data-ww-opening]").forEach(function (line) {
-      var labels;
-      try { labels = JSON.parse(line.getAttribute("data-ww-opening")); } catch (e) { return; }
-      if (!labels.length) return;
-      var current = labels[0];
-      labels.forEach(function (label) { if (label.start <= now) current = label; });
-      line.querySelector(".ww-opening__text").textContent = current.text;
-      line.querySelector(".ww-opening__note").textContent = current.note;
-      line.querySelector(".ww-opening__reason").hidden = !current.note;
-      line.classList.toggle("ww-opening--open", current.open);
+      var numbers = line.getAttribute("data-ww-opening").split(" ").map(Number);
+      var start = 0;
+      var current = null;
+      for (var i = 0; i + 1 < numbers.length; i += 2) {
+        start += numbers[i];
+        if (current && start > now) break;
+        current = labels[numbers[i + 1]];
+      }
+      if (!current) return;
+      line.querySelector(".ww-opening__text").textContent = current[1];
+      line.querySelector(".ww-opening__note").textContent = current[2];
+      line.querySelector(".ww-opening__reason").hidden = !current[2];
+      line.classList.toggle("ww-opening--open", current[0] === 1);
     });
   }
 
@@ -104,7 +115,7 @@
     });
   }
 
-  window.Wijkwijzer = { showMap: showMap };
+  window.Wijkwijzer = { showMap: showMap, refreshOpening: refreshOpening };
 
   enableSharing();
   enableLazyMaps();
