@@ -167,7 +167,10 @@ def _with_database_out_of_reach(handler, request):
 
 @pytest.mark.parametrize(
     ("language", "direction", "title"),
-    [("nl", "ltr", "Wijkwijzer is even niet bereikbaar"), ("ar", "rtl", "Wijkwijzer غير متاح مؤقتًا")],
+    [
+        ("nl", "ltr", "Wijkwijzer is even niet bereikbaar"),
+        ("ar", "rtl", "Wijkwijzer غير متاح مؤقتًا"),
+    ],
 )
 def test_a_database_out_of_reach_gives_a_503_page_in_her_language_with_retry_after(
     language, direction, title
