@@ -196,13 +196,17 @@ def _rebuild_language(
         # Swap once every copy is in place, if the cluster has the nodes for
         # them soon; with a node gone (its copies wait a minute for it to come
         # back) the new index is no worse off than the old one.
-        engine.call(
-            "cluster.health",
-            index=name,
-            wait_for_status="green",
-            timeout=f"{int(GREEN_TIMEOUT)}s",
-            request_timeout=GREEN_TIMEOUT + 10,
-        )
+        try:
+            engine.call(
+                "cluster.health",
+                index=name,
+                wait_for_status="green",
+                timeout=f"{int(GREEN_TIMEOUT)}s",
+                request_timeout=GREEN_TIMEOUT + 10,
+            )
+        except EngineError as error:
+            # Not green in time (the engine answers 408): swap all the same.
+            logger.warning("Index %s is not green yet, swapping all the same: %s", name, error)
     # This first refresh makes every document written since the start
     # searchable at once: at 100k services on a busy machine it took longer
     # than the indexing timeout.

@@ -50,9 +50,14 @@ def engine_get(stack, path: str) -> dict:
 
 def node_with_primary(stack, index: str):
     """The node that holds the primary copy of ``index`` (an index or an alias)."""
-    shards = engine_get(stack, f"/_cat/shards/{index}?format=json")
-    name = next(shard["node"] for shard in shards if shard["prirep"] == "p" and shard["node"])
-    return next(node for node in stack.search.nodes if node.cluster[0] == name)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        shards = engine_get(stack, f"/_cat/shards/{index}?format=json")
+        names = [s["node"] for s in shards if s["prirep"] == "p" and s["state"] == "STARTED"]
+        if names:
+            return next(node for node in stack.search.nodes if node.cluster[0] == names[0])
+        time.sleep(0.2)
+    raise AssertionError(f"no started primary of {index}")
 
 
 def assert_every_search_answered(load, totals) -> None:
