@@ -23,7 +23,6 @@ from django.template import loader
 from django.utils import translation
 from django.utils.translation import get_language_from_path
 
-
 # Seconds a visitor (or a proxy, or a crawler) is asked to wait after a 503.
 RETRY_AFTER = 30
 

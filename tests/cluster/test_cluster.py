@@ -14,8 +14,14 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from .load import Load, fetch
 from .stack import ROOT
+
+# The tests use the stack's own database, not the test database; the mark
+# only makes the run set that up, as the stack copies the demo from it.
+pytestmark = pytest.mark.django_db
 
 SEARCHES = ["/nl/zoeken/?q=schulden", "/nl/zoeken/", "/nl/zoeken/?q=taalles", "/nl/zoeken/?q=huur"]
 
