@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-sqlite test-postgres test-browser checks lint format messages engine clean
+.PHONY: install run cluster test test-sqlite test-postgres test-browser checks lint format messages engine clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ run: messages
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The multi-machine set-up on this machine: PostgreSQL, Redis, three OpenSearch
+# nodes, two app servers and a task worker (scripts/cluster); Ctrl-C stops it.
+cluster: messages engine
+	$(PY) scripts/cluster
 
 checks: messages
 	$(PY) manage.py check --fail-level WARNING

@@ -17,24 +17,42 @@ from ..query import EngineError
 CONNECTIONS = 10
 
 
+# Answers that mean "this node cannot serve it now, another may": a node that
+# lost its cluster manager, or one shutting down.
+RETRY_ON_STATUS = (502, 503, 504)
+
+
+def hosts(url: str) -> list[str]:
+    """The nodes of ``url``: one address, or several separated by commas."""
+    return [host.strip() for host in url.split(",") if host.strip()]
+
+
 @cache
 def _client(url: str, flavour: str, timeout: float):
+    # A request that cannot reach a node (refused, reset) goes to the next
+    # one: with every node of a cluster listed, one dead node costs no
+    # search. A timeout is not retried: the search would then wait twice,
+    # and the database answers it instead (search/query.py).
+    nodes = hosts(url)
+    retries = len(nodes) - 1
     if flavour == "elasticsearch":
         from elasticsearch import Elasticsearch
 
         return Elasticsearch(
-            url,
+            nodes,
             request_timeout=timeout,
-            max_retries=0,
+            max_retries=retries,
+            retry_on_status=RETRY_ON_STATUS if retries else (),
             retry_on_timeout=False,
             connections_per_node=CONNECTIONS,
         )
     from opensearchpy import OpenSearch
 
     return OpenSearch(
-        hosts=[url],
+        hosts=nodes,
         timeout=timeout,
-        max_retries=0,
+        max_retries=retries,
+        retry_on_status=RETRY_ON_STATUS if retries else (),
         retry_on_timeout=False,
         pool_maxsize=CONNECTIONS,
     )

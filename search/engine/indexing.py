@@ -26,6 +26,7 @@ BATCH_SIZE = 500
 IN_FLIGHT = 2
 REFRESH_TIMEOUT = 600.0
 MERGE_TIMEOUT = 1800.0
+GREEN_TIMEOUT = 30.0
 
 
 def content_languages() -> list[str]:
@@ -152,44 +153,80 @@ def rebuild(engine: Engine, progress: Callable[[str, int, int], None] | None = N
     """Index everything into new indexes, then swap the aliases in one step.
 
     Searches keep using the old indexes until the swap, so there is no moment
-    without results; the old indexes are deleted afterwards.
+    without results; the old indexes are deleted afterwards. When it fails (a
+    node of the cluster died with the only copy of a half-filled index), the
+    half-filled index is deleted, so that running it again starts clean.
     """
     counts = {}
     for language in content_languages():
-        alias = engine.alias(language)
         name = _new_index_name(engine, language)
-        body = index_body(language)
-        searchable = {
-            key: body["settings"][key] for key in ("refresh_interval", "number_of_replicas")
-        }
-        # Nobody searches the new index before the swap: no refreshes and no
-        # replicas to copy to while it fills, which makes bulk indexing cheaper.
-        body["settings"].update(refresh_interval="-1", number_of_replicas=0)
-        engine.call("indices.create", index=name, body=body)
-        counts[language] = _fill(engine, language, name, progress)
-        engine.call("indices.put_settings", index=name, body={"index": searchable})
-        # This first refresh makes every document written since the start
-        # searchable at once: at 100k services on a busy machine it took longer
-        # than the indexing timeout.
-        engine.call("indices.refresh", index=name, request_timeout=REFRESH_TIMEOUT)
-        # One segment: searches and facet counts then run over one set of
-        # doc values, with no per-segment ordinals to map. The index is read far
-        # more than it is written; later changes add small segments again.
-        engine.call(
-            "indices.forcemerge", index=name, max_num_segments=1, request_timeout=MERGE_TIMEOUT
-        )
-        _warm(engine, name)
-        old = (
-            list(engine.call("indices.get_alias", name=alias))
-            if engine.call("indices.exists_alias", name=alias)
-            else []
-        )
-        actions = [{"remove": {"index": index, "alias": alias}} for index in old]
-        actions.append({"add": {"index": name, "alias": alias}})
-        engine.call("indices.update_aliases", body={"actions": actions})
-        for index in old:
-            engine.call("indices.delete", index=index)
+        try:
+            counts[language] = _rebuild_language(engine, language, name, progress)
+        except EngineError:
+            _delete_quietly(engine, name)
+            raise
     return counts
+
+
+def _delete_quietly(engine: Engine, name: str) -> None:
+    try:
+        engine.call("indices.delete", index=name, ignore_unavailable=True)
+    except EngineError as error:
+        logger.warning("Could not delete the half-built index %s: %s", name, error)
+
+
+def _rebuild_language(
+    engine: Engine,
+    language: str,
+    name: str,
+    progress: Callable[[str, int, int], None] | None,
+) -> int:
+    alias = engine.alias(language)
+    body = index_body(language)
+    searchable = {key: body["settings"][key] for key in ("refresh_interval", "number_of_replicas")}
+    # Nobody searches the new index before the swap: no refreshes while it
+    # fills, which makes bulk indexing cheaper. On a cluster the replicas are
+    # written from the start: a node that dies during the rebuild then loses
+    # no copy the rebuild depends on, and it goes on without starting again.
+    body["settings"].update(refresh_interval="-1")
+    engine.call("indices.create", index=name, body=body)
+    count = _fill(engine, language, name, progress)
+    engine.call("indices.put_settings", index=name, body={"index": searchable})
+    if searchable["number_of_replicas"]:
+        # Swap once every copy is in place, if the cluster has the nodes for
+        # them soon; with a node gone (its copies wait a minute for it to come
+        # back) the new index is no worse off than the old one.
+        try:
+            engine.call(
+                "cluster.health",
+                index=name,
+                wait_for_status="green",
+                timeout=f"{int(GREEN_TIMEOUT)}s",
+                request_timeout=GREEN_TIMEOUT + 10,
+            )
+        except EngineError as error:
+            # Not green in time (the engine answers 408): swap all the same.
+            logger.warning("Index %s is not green yet, swapping all the same: %s", name, error)
+    # This first refresh makes every document written since the start
+    # searchable at once: at 100k services on a busy machine it took longer
+    # than the indexing timeout.
+    engine.call("indices.refresh", index=name, request_timeout=REFRESH_TIMEOUT)
+    # One segment: searches and facet counts then run over one set of
+    # doc values, with no per-segment ordinals to map. The index is read far
+    # more than it is written; later changes add small segments again.
+    engine.call("indices.forcemerge", index=name, max_num_segments=1, request_timeout=MERGE_TIMEOUT)
+    _warm(engine, name)
+    old = (
+        list(engine.call("indices.get_alias", name=alias))
+        if engine.call("indices.exists_alias", name=alias)
+        else []
+    )
+    actions = [{"remove": {"index": index, "alias": alias}} for index in old]
+    actions.append({"add": {"index": name, "alias": alias}})
+    engine.call("indices.update_aliases", body={"actions": actions})
+    for index in old:
+        engine.call("indices.delete", index=index)
+    return count
 
 
 def drain_queue(limit: int = 5000, patient: bool = False) -> int:

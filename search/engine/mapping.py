@@ -6,6 +6,8 @@ the mapping changes, then run ``manage.py search_rebuild``.
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from elasticsearch_dsl import Index, Mapping, analyzer, token_filter
 
 # 3: analysed text and decompounding; 4: title_key, the title order;
@@ -155,7 +157,9 @@ def index_body(language: str) -> dict:
     )
 
     index = Index("services")
-    index.settings(number_of_shards=1, number_of_replicas=0, refresh_interval="1s")
+    # Replicas from the settings: 1 on a cluster, so any one node may fail.
+    replicas = settings.SEARCH_ENGINE["REPLICAS"]
+    index.settings(number_of_shards=1, number_of_replicas=replicas, refresh_interval="1s")
     index.mapping(mapping)
     if not isinstance(index_analyzer, str):
         index.analyzer(index_analyzer)

@@ -34,6 +34,8 @@ env = environ.Env(
     SEARCH_ENGINE_FLAVOUR=(str, "opensearch"),
     SEARCH_ENGINE_TIMEOUT=(float, 1.0),
     SEARCH_INDEX_PREFIX=(str, "wijkwijzer"),
+    SEARCH_ENGINE_REPLICAS=(int, 0),
+    TASKS_BACKEND=(str, "django_tasks.backends.immediate.ImmediateBackend"),
     GEOCODER=(str, "offline"),
     PC4_CENTROIDS_PATH=(str, str(BASE_DIR / "search" / "data" / "pc4_centroids.json")),
     FRESHNESS_EXPIRED_STAY_PUBLIC=(bool, True),
@@ -93,6 +95,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "phonenumber_field",
     "axes",
     "django_ratelimit",
@@ -329,7 +333,8 @@ WAGTAILSEARCH_BACKENDS = {
 }
 # The directory's own search (search/): the database by default; an
 # OpenSearch or Elasticsearch engine when SEARCH_ENGINE_URL is set, with the
-# database as fallback while the engine is down.
+# database as fallback while the engine is down. On a cluster, list every node
+# (comma-separated) so that a request that cannot reach one goes to another.
 SEARCH_ENGINE = {
     "URL": env("SEARCH_ENGINE_URL"),
     "FLAVOUR": env("SEARCH_ENGINE_FLAVOUR"),
@@ -338,10 +343,18 @@ SEARCH_ENGINE = {
     "TIMEOUT": env("SEARCH_ENGINE_TIMEOUT"),
     "INDEX_TIMEOUT": 30.0,
     "INDEX_PREFIX": env("SEARCH_INDEX_PREFIX"),
+    # Copies of each index besides the primary: 0 on one node, 1 on a cluster
+    # of two or more, so that any one node may fail without losing an index.
+    "REPLICAS": env("SEARCH_ENGINE_REPLICAS"),
     # After a failure, skip the engine for this many seconds instead of
     # making every visitor wait for the timeout again.
     "RETRY_AFTER": 30,
 }
+# Background tasks (search index updates, daily e-mails): run at once, inside
+# the request, by default; with several app servers,
+# TASKS_BACKEND=django_tasks_db.DatabaseBackend queues them in the database
+# for `manage.py db_worker` processes.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND")}}
 GEOCODER = env("GEOCODER")
 # The "route" link for desktops beside each location's geo: link; {lat} and
 # {lon} are filled in. A plain link: nothing is requested from that host

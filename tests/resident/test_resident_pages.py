@@ -172,6 +172,48 @@ def test_an_address_without_a_language_gets_the_dutch_error_page():
     assert '<html lang="nl" dir="ltr"' in response.content.decode()
 
 
+def _with_database_out_of_reach(handler, request):
+    """Call the error handler as Django does, while a real connection to a
+    database that cannot be opened fails."""
+    from django.db import OperationalError
+    from django.db.utils import ConnectionHandler
+
+    unreachable = ConnectionHandler(
+        {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "/nonexistent/db.sqlite3"}}
+    )
+    try:
+        unreachable["default"].ensure_connection()
+    except OperationalError:
+        return handler(request)
+    raise AssertionError("the database was reachable")
+
+
+@pytest.mark.parametrize(
+    ("language", "direction", "title"),
+    [
+        ("nl", "ltr", "Wijkwijzer is even niet bereikbaar"),
+        ("ar", "rtl", "Wijkwijzer غير متاح مؤقتًا"),
+    ],
+)
+def test_a_database_out_of_reach_gives_a_503_page_in_her_language_with_retry_after(
+    language, direction, title
+):
+    response = _with_database_out_of_reach(server_error, RequestFactory().get(f"/{language}/"))
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert (soup.html["lang"], soup.html["dir"], soup.h1.get_text()) == (language, direction, title)
+    assert {"tel:14030", "tel:112"} <= {a["href"] for a in soup.find_all("a", href=True)}
+
+
+def test_any_other_failure_still_gets_the_500_page():
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(RequestFactory().get("/nl/"))
+    assert response.status_code == 500
+
+
 def test_the_site_uses_this_error_page():
     from wijkwijzer import urls
 

@@ -72,6 +72,15 @@ def test_engine_that_never_answers_times_out_within_a_second(settings, nl, silen
     assert elapsed < 3
 
 
+def test_a_node_that_refuses_connections_is_passed_over_for_the_next_one(settings, nl, use_engine):
+    """SEARCH_ENGINE_URL lists every node of a cluster: a dead one costs no search."""
+    for _round in range(3):
+        point_engine_at(settings, f"http://127.0.0.1:{closed_port()},{use_engine}")
+        results = search_services(ServiceQuery(), nl)
+        assert (results.degraded, results.backend) == (False, "engine")
+        assert results.total == ServicePage.objects.live().public().filter(locale=nl).count()
+
+
 def test_engine_answering_with_an_error(settings, nl, use_engine):
     point_engine_at(settings, use_engine, INDEX_PREFIX="does-not-exist")
     results = search_services(ServiceQuery(), nl)
