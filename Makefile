@@ -63,13 +63,20 @@ checks: messages
 	DJANGO_SETTINGS_MODULE=wijkwijzer.settings.production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  ALLOWED_HOSTS=wijkwijzer.example CACHE_URL=redis://127.0.0.1:6379/0 $(PY) manage.py check --deploy --fail-level WARNING
 
-test-sqlite: messages engine
-	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest
+# Two pytest workers (pytest-xdist) share the machine's cores; `--dist loadscope`
+# keeps each module on one worker, so a module's fixture (the national geography,
+# the cluster) is built once. The browser tests run after them, alone, once, in the
+# SQLite run: they drive the same views the PostgreSQL run tests over HTTP.
+XDIST := -n 2 --dist loadscope
 
-# The browser tests run once, in the SQLite run: they drive the same views the
-# PostgreSQL run tests over HTTP, and twice they would cost some 7 minutes of CI.
+test-sqlite: messages engine
+	WIJKWIJZER_REQUIRE_BROWSER_TESTS= DATABASE_URL=sqlite:///:memory: $(PY) -m pytest $(XDIST) --ignore=tests/browser
+	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest tests/browser
+
+# The cluster tests (tests/cluster: three OpenSearch nodes, two app servers, a task
+# worker, failures) run here only, on the PostgreSQL server they copy the demo from.
 test-postgres: messages engine
-	WIJKWIJZER_REQUIRE_BROWSER_TESTS= scripts/with-postgres $(PY) -m pytest --ignore=tests/browser
+	WIJKWIJZER_REQUIRE_BROWSER_TESTS= WIJKWIJZER_CLUSTER_TESTS=1 scripts/with-postgres $(PY) -m pytest $(XDIST) --ignore=tests/browser
 
 # Only the browser tests (Debian's chromium, Playwright), on SQLite, as the
 # SQLite run above includes them. Screenshots go to var/screenshots/.
