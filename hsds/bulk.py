@@ -70,6 +70,21 @@ def next_steps(partners: list[PartnerPage]) -> dict[int, int]:
     return found
 
 
+def insert_pages(model, pages: list) -> None:
+    """Insert new pages of one page model with multi-row inserts: the page rows,
+    then the model's own rows under the same ids (``bulk_create`` cannot write
+    multi-table models). Tree positions (path, depth) must already be set."""
+    base_fields = [f for f in Page._meta.concrete_fields if not f.primary_key]
+    bases = [Page(**{f.attname: getattr(page, f.attname) for f in base_fields}) for page in pages]
+    Page.objects.bulk_create(bases, batch_size=200)
+    for page, base in zip(pages, bases, strict=True):
+        page.pk = page.page_ptr_id = base.pk
+        page._state.adding = False
+    own_fields = list(model._meta.local_concrete_fields)
+    for start in range(0, len(pages), CHUNK):
+        model._base_manager._insert(pages[start : start + CHUNK], fields=own_fields)
+
+
 def write(services: list[NewService], user=None) -> list[ServicePage]:
     """Insert ``services`` published, in the caller's transaction; returns the pages."""
     if not services:
@@ -103,16 +118,7 @@ def write(services: list[NewService], user=None) -> list[ServicePage]:
             page.last_verified = today  # a publish counts as a check
         pages.append(page)
 
-    # The page rows, then the service rows under the same ids.
-    base_fields = [f for f in Page._meta.concrete_fields if not f.primary_key]
-    bases = [Page(**{f.attname: getattr(page, f.attname) for f in base_fields}) for page in pages]
-    Page.objects.bulk_create(bases, batch_size=200)
-    for page, base in zip(pages, bases, strict=True):
-        page.pk = page.page_ptr_id = base.pk
-        page._state.adding = False
-    own_fields = list(ServicePage._meta.local_concrete_fields)
-    for start in range(0, len(pages), CHUNK):
-        ServicePage._base_manager._insert(pages[start : start + CHUNK], fields=own_fields)
+    insert_pages(ServicePage, pages)
 
     # Rows and many-to-many links, as ClusterableModel.save would write them.
     rows = defaultdict(list)

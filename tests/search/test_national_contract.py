@@ -86,15 +86,7 @@ def write_wijken(index: WijkIndexPage, municipalities: list[Municipality]) -> li
                     numchild=0,
                 )
             )
-    base_fields = [f for f in Page._meta.concrete_fields if not f.primary_key]
-    bases = [Page(**{f.attname: getattr(page, f.attname) for f in base_fields}) for page in pages]
-    Page.objects.bulk_create(bases, batch_size=200)
-    for page, base in zip(pages, bases, strict=True):
-        page.pk = page.page_ptr_id = base.pk
-        page._state.adding = False
-    own_fields = list(WijkPage._meta.local_concrete_fields)
-    for start in range(0, len(pages), bulk.CHUNK):
-        WijkPage._base_manager._insert(pages[start : start + bulk.CHUNK], fields=own_fields)
+    bulk.insert_pages(WijkPage, pages)
     Page.objects.filter(pk=index.pk).update(numchild=F("numchild") + len(pages))
     return pages
 
