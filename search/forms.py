@@ -1,3 +1,6 @@
+import re
+import unicodedata
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,12 +18,35 @@ from .query import ServiceQuery
 from .thesaurus import LANGUAGES
 
 MAX_QUERY_LENGTH = 200
+# Up to this many municipalities the place filter lists them; beyond it she types
+# one (with suggestions), so the search page does not grow with the country:
+# 400 options would be some 18 KB of every search page.
+MUNICIPALITIES_LISTED = 40
 RADIUS_CHOICES = [("1", _("1 km")), ("2", _("2 km")), ("5", _("5 km")), ("10", _("10 km"))]
 SORT_CHOICES = [
     ("", _("Best match")),
     ("distance", _("Nearest first")),
     ("verified", _("Most recently checked")),
 ]
+
+
+def name_key(name: str) -> str:
+    """A municipality's name as residents may type it: "s hertogenbosch" finds
+    "'s-Hertogenbosch", "sudwest fryslan" finds "Súdwest-Fryslân"."""
+    plain = unicodedata.normalize("NFKD", name.casefold())
+    return re.sub(r"[\W_]", "", "".join(c for c in plain if not unicodedata.combining(c)))
+
+
+def matching_municipalities(text: str, limit: int = 10) -> list:
+    """The municipalities whose name starts with what she typed, then those
+    that contain it, for the place filter's suggestions."""
+    key = name_key(text)
+    if len(key) < 2:
+        return []
+    municipalities = municipalities_with_wijken()
+    starting = [m for m in municipalities if name_key(m.name).startswith(key)]
+    containing = [m for m in municipalities if key in name_key(m.name) and m not in starting]
+    return (starting + containing)[:limit]
 
 
 class ServiceSearchForm(forms.Form):
@@ -45,7 +71,11 @@ class ServiceSearchForm(forms.Form):
         label=_("Distance"), required=False, choices=RADIUS_CHOICES, coerce=float, empty_value=None
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
-    gemeente = forms.ChoiceField(label=_("Municipality"), required=False)
+    gemeente = forms.ChoiceField(
+        label=_("Municipality"),
+        required=False,
+        error_messages={"invalid_choice": _("We do not know a municipality called %(value)s.")},
+    )
     wijk = forms.ChoiceField(label=_("Wijk"), required=False)
     open_now = forms.BooleanField(label=_("Open now"), required=False)
     theme = forms.MultipleChoiceField(
@@ -100,11 +130,21 @@ class ServiceSearchForm(forms.Form):
         wijken = with_dutch_fallback(WijkPage.objects.live().public(), locale)
         municipalities = municipalities_with_wijken()
         self.several_municipalities = len(municipalities) > 1
+        self.municipality_typed = len(municipalities) > MUNICIPALITIES_LISTED
+        self.municipality_name = ""
         if self.several_municipalities:
             self.fields["gemeente"].choices = [("", _("All municipalities"))] + [
                 (municipality.cbs_code, municipality.name) for municipality in municipalities
             ]
-            chosen = self.data.get("gemeente", "")
+            chosen = self.data.get("gemeente", "").strip()
+            if chosen and self.municipality_typed:
+                # A typed name (any case, accents or hyphens) stands for its code.
+                by_key = {name_key(m.name): m.cbs_code for m in municipalities}
+                code = by_key.get(name_key(chosen), chosen)
+                if code != self.data.get("gemeente"):
+                    self.data = self.data.copy()
+                    self.data["gemeente"] = code
+                chosen = code
             if not chosen and self.data.get("wijk"):
                 chosen = (
                     wijken.filter(cbs_code=self.data["wijk"])
@@ -115,6 +155,8 @@ class ServiceSearchForm(forms.Form):
                 self.data = self.data.copy()
                 self.data["gemeente"] = chosen
             wijken = wijken.filter(municipality__cbs_code=chosen) if chosen else wijken.none()
+            names = {m.cbs_code: m.name for m in municipalities}
+            self.municipality_name = names.get(chosen, chosen)
         self.fields["wijk"].choices = [("", _("All wijken"))] + [
             (wijk.cbs_code, wijk.title) for wijk in wijken.order_by("title")
         ]

@@ -7,7 +7,7 @@ from wagtail.models import Locale
 from directory.links import page_url
 
 from .alternatives import no_results_help
-from .forms import MAX_QUERY_LENGTH, ServiceSearchForm
+from .forms import MAX_QUERY_LENGTH, ServiceSearchForm, matching_municipalities
 from .query import search_services, suggest_services
 
 
@@ -43,6 +43,21 @@ def suggest(request):
             "suggestions": [
                 {"title": service.title, "url": page_url(service, request=request)}
                 for service in services
+            ]
+        }
+    )
+
+
+@require_GET
+def municipalities(request):
+    """Municipalities whose name matches what she is typing, for the place
+    filter when there are too many to list on the page."""
+    text = request.GET.get("q", "")[:80]
+    return JsonResponse(
+        {
+            "municipalities": [
+                {"code": municipality.cbs_code, "name": municipality.name}
+                for municipality in matching_municipalities(text)
             ]
         }
     )

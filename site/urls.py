@@ -61,6 +61,11 @@ urlpatterns += i18n_patterns(
         limited("RATELIMIT_SUGGEST", search_views.suggest),
         name="search_suggest",
     ),
+    path(
+        "zoeken/gemeenten/",
+        limited("RATELIMIT_SUGGEST", search_views.municipalities),
+        name="search_municipalities",
+    ),
     path("inloggen/", coalition_views.ProfessionalLoginView.as_view(), name="professional_login"),
     path(
         "uitloggen/", coalition_views.ProfessionalLogoutView.as_view(), name="professional_logout"

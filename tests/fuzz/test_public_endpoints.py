@@ -139,6 +139,18 @@ def test_suggestions_answer_json_for_any_text(client, language, texts):
         assert set(suggestion) == {"title", "url"}
 
 
+@examples(150)
+@given(
+    language=st.sampled_from(LANGUAGE_CODES),
+    texts=st.lists(text_input(400), min_size=1, max_size=3),
+)
+def test_municipality_suggestions_answer_json_for_any_text(client, language, texts):
+    response = client.get(f"/{language}/zoeken/gemeenten/?{urlencode([('q', t) for t in texts])}")
+    assert answered(response) == 200
+    for municipality in response.json()["municipalities"]:
+        assert set(municipality) == {"code", "name"}
+
+
 @pytest.fixture(scope="module")
 def public_paths(django_db_setup, django_db_blocker) -> list[str]:
     """Addresses below a language prefix: the home page, listings and a theme page."""
@@ -151,6 +163,7 @@ def public_paths(django_db_setup, django_db_blocker) -> list[str]:
             "",
             "zoeken/",
             "zoeken/suggesties/",
+            "zoeken/gemeenten/",
             f"{themes.slug}/",
             f"{themes.slug}/{theme.slug}/",
             f"{partners.slug}/",

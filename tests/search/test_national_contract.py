@@ -285,14 +285,18 @@ def test_municipalities_filter_exactly(national_backend, nation):
     "path",
     [
         "/nl/",
+        "/nl/zoeken/",
         "/nl/zoeken/?q=dienst+0001",
         "/nl/zoeken/?gemeente=GM9001",
         "/nl/zoeken/?gemeente=GM9000&wijk=WK900000",
     ],
 )
 def test_pages_stay_small_at_national_scale(client, nation, path):
-    """Searches of few results: the result cards' own weight is another matter."""
+    """The home page and the search page, with 20 result cards or a
+    municipality or wijk chosen, whatever the size of the country."""
     response = client.get(path)
     assert response.status_code == 200
+    if path == "/nl/zoeken/":
+        assert response.content.count(b'class="ww-card"') == 20
     print(path, len(response.content))
     assert len(response.content) < MAX_HTML, len(response.content)

@@ -81,21 +81,23 @@
     if (event.target.name !== "q" && event.target.name !== "place") refresh();
   });
 
-  var box = document.getElementById("search-q");
-  var list = document.getElementById("search-suggestions");
-  var timer = null;
-  if (box && list && form.dataset.suggestUrl) {
+  /* A datalist filled with what the server suggests for the typed text:
+     service titles for the search box, municipality names for the place
+     filter when there are too many municipalities to list. */
+  function offer(box, list, url, texts) {
+    if (!box || !list || !url) return;
+    var timer = null;
     box.addEventListener("input", function () {
       clearTimeout(timer);
       var text = box.value.trim();
       if (text.length < 2) return;
       timer = setTimeout(function () {
-        fetch(form.dataset.suggestUrl + "?q=" + encodeURIComponent(text))
+        fetch(url + "?q=" + encodeURIComponent(text))
           .then(function (response) { return response.json(); })
           .then(function (data) {
-            list.replaceChildren.apply(list, data.suggestions.map(function (item) {
+            list.replaceChildren.apply(list, texts(data).map(function (value) {
               var option = document.createElement("option");
-              option.value = item.title;
+              option.value = value;
               return option;
             }));
           })
@@ -103,4 +105,13 @@
       }, 200);
     });
   }
+
+  offer(document.getElementById("search-q"), document.getElementById("search-suggestions"),
+    form.dataset.suggestUrl, function (data) {
+      return data.suggestions.map(function (item) { return item.title; });
+    });
+  offer(document.getElementById("search-gemeente"), document.getElementById("search-municipalities"),
+    form.dataset.municipalitiesUrl, function (data) {
+      return data.municipalities.map(function (item) { return item.name; });
+    });
 })();
