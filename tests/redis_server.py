@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .processes import stop
+
 
 class RedisError(RuntimeError):
     pass
@@ -74,13 +76,7 @@ class RedisServer:
             return False
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, timeout=10)
         self.process = None
         shutil.rmtree(self.home, ignore_errors=True)
 

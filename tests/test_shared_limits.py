@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from .processes import stop
 from .redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,12 +66,7 @@ class App:
         raise AssertionError(f"no answer on port {self.port}:\n{self.log.read_text()}")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process, timeout=10)
 
 
 @pytest.fixture(scope="module")

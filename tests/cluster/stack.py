@@ -22,6 +22,7 @@ from pathlib import Path
 
 from tests.engine.node import OpenSearchCluster
 from tests.postgres_server import PostgresServer
+from tests.processes import stop
 from tests.redis_server import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -42,13 +43,7 @@ class Process:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process, timeout=20)
         self.process = None
         if getattr(self, "_log", None):
             self._log.close()
