@@ -19,10 +19,11 @@ class DirectoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import chooser_values, inline_ids, redirects, signals
+        from . import chooser_values, inline_ids, per_request, redirects, signals
 
         post_migrate.connect(create_locales, sender=self, dispatch_uid="directory_create_locales")
         signals.connect()
         redirects.connect()
         chooser_values.install()
         inline_ids.install()
+        per_request.install()

@@ -113,6 +113,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The active locale and the view restrictions read once per request
+    # (directory/per_request.py).
+    "directory.per_request.PerRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wijkwijzer.middleware.LocaleMiddleware",
     "wijkwijzer.middleware.RememberLanguageMiddleware",
