@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.conf import settings
@@ -58,6 +59,8 @@ FACET_FIELDS = {
     "wijk": "wijken",
 }
 MAX_WINDOW = 10_000  # the engine's default max_result_window
+# Searches per _msearch request in ``EngineBackend.search_many``.
+MSEARCH_BATCH = 100
 # Room for values the index has and the database no longer does (a wijk
 # deleted since its services were indexed) in a facet's count.
 FACET_MARGIN = 100
@@ -375,6 +378,82 @@ class EngineBackend:
             backend=self.name,
         )
 
+    def search_many(
+        self, queries: Sequence[ServiceQuery], locale: Locale, per_page: int
+    ) -> list[ServiceSearchResults]:
+        """The first page and the total of each query, without facets: the
+        bodies ``search`` sends (``build_search``), a hundred to an _msearch,
+        each counting its own total; the hits of a whole batch checked
+        against the database at once. See ``search.query.search_many``."""
+        index = self._indexes(locale)
+        language = locale.language_code
+        sizes = facet_sizes()
+        size = min(per_page, MAX_WINDOW)
+        results = []
+        for start in range(0, len(queries), MSEARCH_BATCH):
+            batch = queries[start : start + MSEARCH_BATCH]
+            analysed = [analyse_query(query.text, language) for query in batch]
+            bodies = [
+                build_search(query, words, "and", 0, size, language, sizes)
+                for query, words in zip(batch, analysed, strict=True)
+            ]
+            responses = self._msearch(index, bodies)
+            # As in ``_run``: when no service has every word, those with some.
+            some_words = [
+                number
+                for number, (words, response) in enumerate(zip(analysed, responses, strict=True))
+                if len(words.groups) > 1 and not response["hits"]["total"]["value"]
+            ]
+            if some_words:
+                bodies = [
+                    build_search(batch[n], analysed[n], "or", 0, size, language, sizes)
+                    for n in some_words
+                ]
+                for number, response in zip(some_words, self._msearch(index, bodies), strict=True):
+                    responses[number] = response
+            live = self._live([row for response in responses for row in response["hits"]["hits"]])
+            for number, (query, words, response) in enumerate(
+                zip(batch, analysed, responses, strict=True)
+            ):
+                hits, stale = self._live_hits(response["hits"]["hits"], query, locale, live)
+                total = response["hits"]["total"]["value"] - stale
+                text = " ".join(group.text for group in words.groups)
+                results.append(
+                    ServiceSearchResults(
+                        query=query,
+                        page=page_of_hits(hits, total, 1, per_page),
+                        total=total,
+                        matched_some_words=number in some_words,
+                        suggestion=words.suggestion
+                        or (self._suggestion(response, text) if total < 3 else ""),
+                        backend=self.name,
+                    )
+                )
+        return results
+
+    def _msearch(self, index: str, bodies: list[dict]) -> list[dict]:
+        """The answers to ``bodies`` in one request, each with its page of
+        hits and its exact total (``track_total_hits``, set by
+        ``build_search``), without the facets' aggregations. Sorted by
+        distance, the whole radius is sorted (``_nearest`` saves that for one
+        search; the page is the same)."""
+        searches = []
+        for body in bodies:
+            searches += [
+                {"index": index},
+                {key: value for key, value in body.items() if key != "aggs"},
+            ]
+        # A batch's searches run side by side on the engine's cores: it may
+        # take as long as ten single searches, not as one.
+        answer = self.engine.call(
+            "msearch", body=searches, request_timeout=settings.SEARCH_ENGINE["TIMEOUT"] * 10
+        )
+        for response in answer["responses"]:
+            if "error" in response:
+                # _msearch reports a failed search inside a 200 answer.
+                raise EngineError(f"search failed: {response['error']}")
+        return answer["responses"]
+
     def suggest(self, text: str, locale: Locale, limit: int) -> list[ServicePage]:
         words = search_terms(text)
         if not words:
@@ -465,13 +544,23 @@ class EngineBackend:
         return hits if hits["hits"]["total"]["value"] >= wanted else None
 
     @staticmethod
-    def _live_hits(rows: list[dict], query: ServiceQuery, locale: Locale) -> tuple[list[Hit], int]:
-        ids = [int(row["_id"]) for row in rows]
+    def _live(rows: list[dict]) -> dict[int, ServicePage]:
+        """The services of ``rows`` still shown, loaded for their cards."""
+        ids = {int(row["_id"]) for row in rows}
+        return ServicePage.objects.shown().filter(pk__in=ids).for_cards().in_bulk()
+
+    @classmethod
+    def _live_hits(
+        cls, rows: list[dict], query: ServiceQuery, locale: Locale, live: dict | None = None
+    ) -> tuple[list[Hit], int]:
+        """The hits of ``rows`` whose service is still shown, and how many
+        were not; ``live`` when the caller loaded the services already."""
+        if live is None:
+            live = cls._live(rows)
         # Sorted by distance, each hit carries its distance to the nearest
         # location (the sort value, in km); otherwise it is measured from the
         # locations the cards load anyway.
         by_distance = query.point is not None and query.effective_sort == "distance"
-        live = ServicePage.objects.shown().filter(pk__in=ids).for_cards().in_bulk()
         hits = []
         for row in rows:
             service = live.get(int(row["_id"]))

@@ -29,7 +29,7 @@ from directory import changes
 from directory.models import Municipality, PartnerPage, ServicePage, WijkIndexPage, WijkPage
 from hsds import bulk
 from search import analysis
-from search.query import ServiceQuery, search_services
+from search.query import ServiceQuery, search_many, search_services
 
 pytestmark = pytest.mark.django_db
 
@@ -226,40 +226,26 @@ def test_the_nation_has_its_size(nation):
     assert len(nation.services) == SERVICES
 
 
-def filter_sample(nation: Nation, backend: str) -> list[str]:
-    """The wijken whose filter is checked one search each. On the database
-    backend (the SQLite and the PostgreSQL run) every wijk, at 25 to 70 ms a search.
-    On the engine, where a search costs some 100 ms here, a sample: every wijk
-    of the largest municipality, the first of every tenth other one and the
-    demo's (Utrecht's, with many services); the engine's counts of all wijken
-    are checked at once by the facet (below)."""
-    if backend == "database":
-        return sorted(w.cbs_code for w in nation.wijken) + sorted(
-            WijkPage.objects.exclude(cbs_code__startswith="WK9").values_list("cbs_code", flat=True)
-        )
-    large = {w.cbs_code for w in nation.wijken if w.municipality_id == nation.municipalities[0].pk}
-    firsts = {f"WK{m.number}00" for m in nation.municipalities[1::10]}
-    demo = set(
-        WijkPage.objects.exclude(cbs_code__startswith="WK9").values_list("cbs_code", flat=True)
-    )
-    return sorted(large | firsts | demo)
-
-
 def test_each_wijk_filters_exactly(national_backend, nation):
     """A wijk selects the services that list it and those for its whole
-    municipality, each once."""
+    municipality, each once: every wijk of the nation and of the demo, in
+    one ``search_many`` (a hundred searches a request on the engine)."""
     nl = Locale.objects.get(language_code="nl")
     expected = expected_per_wijk(nl)
-    wrong = {}
-    codes = filter_sample(nation, national_backend)
-    for code in codes:
-        hits, total = found(ServiceQuery(wijk=code), nl)
-        assert total <= 200
-        if hits != expected[code] or total != len(expected[code]):
-            wrong[code] = (len(expected[code]), total)
+    codes = sorted(expected)
+    started = time.monotonic()
+    many = search_many([ServiceQuery(wijk=code) for code in codes], nl, per_page=200)
+    print(f"{len(codes)} wijken filtered in {time.monotonic() - started:.1f} s")
+    assert len(codes) > WIJKEN
+    assert not any(results.degraded for results in many)
+    assert max(results.total for results in many) <= 200  # each page holds every hit
+    wrong = {
+        code: (len(expected[code]), results.total)
+        for code, results in zip(codes, many, strict=True)
+        if {hit.service.pk for hit in results.page} != expected[code]
+        or results.total != len(expected[code])
+    }
     assert not wrong
-    if national_backend == "database":
-        assert len(codes) > WIJKEN
 
 
 def test_every_wijk_counts_exactly(national_backend, nation):
