@@ -916,6 +916,8 @@ def server_memory(stack: NationalStack, memory: dict) -> None:
 def stage_measure(args, stack: NationalStack) -> dict:
     loaded = json.loads((args.workdir / "load.json").read_text())
     result: dict = {"load": loaded, "machine": sb.machine_description(), "code": sb.git_state()}
+    # A busy machine (load average above its cores) makes every number slower.
+    result["load_average_at_start"] = sb.load_average()
     log("starting PostgreSQL, Redis and the three search nodes on the kept data")
     memory: dict = {}
     try:
@@ -936,6 +938,7 @@ def stage_measure(args, stack: NationalStack) -> dict:
         result["load_test"] = measure_load(args, stack, memory)
         server_memory(stack, memory)
         result["memory_vmhwm_mb"] = memory
+        result["load_average_at_end"] = sb.load_average()
     finally:
         close_connections()
         stack.stop_servers()
@@ -949,6 +952,11 @@ def stage_measure(args, stack: NationalStack) -> dict:
 
 def table(result: dict) -> str:
     lines = []
+    if "load_average_at_start" in result:
+        lines.append(
+            f"load average (1, 5, 15 min) at start {result['load_average_at_start']}, "
+            f"at end {result.get('load_average_at_end')}"
+        )
     load = result.get("load", {})
     if load:
         lines.append(f"load stage: {load.get('size')} services; steps (s): {load.get('steps_s')}")
