@@ -1013,8 +1013,10 @@ def parse_args(argv=None):
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--load-seconds", type=int, default=600)
     parser.add_argument("--editor", action="store_true", help=argparse.SUPPRESS)
+    # More than one deadlocks: every add_items refreshes the title norms of
+    # the whole index table (modelsearch's PostgreSQL index).
     parser.add_argument(
-        "--index-parts", type=int, default=2, help="processes writing the words index"
+        "--index-parts", type=int, default=1, help="processes writing the words index"
     )
     parser.add_argument("--words-index", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
