@@ -819,6 +819,18 @@ class Generator:
             "exceptions": exceptions,
         }
 
+    def _versions(self, service: dict) -> list[tuple]:
+        """(language, parent page, locale) of every page of ``service``: the
+        Dutch one and, for a share, the English translation."""
+        versions = [("nl", service["partner"], self.nl)]
+        if service["translate"]:
+            versions.append(("en", self.en_partners[service["partner"].pk], self.en))
+        return versions
+
+    def _municipality_id(self, service: dict) -> int:
+        """The municipality ``service`` serves whole, when it does."""
+        return self.municipality.pk
+
     def _batch(self, start: int, count: int) -> tuple[int, int]:
         import uuid
 
@@ -838,10 +850,7 @@ class Generator:
         rows: list[tuple[dict, str, Page]] = []  # (service, language, page)
         for service in services:
             translation_key = uuid.uuid4()
-            versions = [("nl", service["partner"], self.nl)]
-            if service["translate"]:
-                versions.append(("en", self.en_partners[service["partner"].pk], self.en))
-            for language, parent, locale in versions:
+            for language, parent, locale in self._versions(service):
                 text = service[language]
                 page = Page(
                     path=self._path(parent),
@@ -923,7 +932,8 @@ class Generator:
                 if service["whole_municipality"]:
                     municipalities.append(
                         ServicePage.municipalities.through(
-                            servicepage_id=pk, municipality_id=self.municipality.pk
+                            servicepage_id=pk,
+                            municipality_id=self._municipality_id(service),
                         )
                     )
                 locations += [ServiceLocation(page_id=pk, **loc) for loc in service["locations"]]

@@ -13,29 +13,24 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import F
 
-from wagtail.models import Locale, Page
+from wagtail.models import Locale
 
 import pytest
 
 from directory import changes
 from directory.models import Municipality, PartnerPage, ServicePage, WijkIndexPage, WijkPage
+from directory.national import MUNICIPALITIES, WIJKEN, write_municipalities, write_wijken
 from hsds import bulk
 from search import analysis
 from search.query import ServiceQuery, search_many, search_services
 
 pytestmark = pytest.mark.django_db
 
-MUNICIPALITIES = 400
-WIJKEN = 3000
-LARGEST = 100  # one municipality as large as Amsterdam
 SERVICES = 2000
 MAX_HTML = 60 * 1024
 
@@ -49,46 +44,6 @@ class Nation:
     engine: object = None  # the test node's client, once the nation is indexed there
     engine_seconds: float = 0.0
     steps: dict = None
-
-
-def wijken_per_municipality() -> list[int]:
-    """3,000 wijken over 400 municipalities: the first has 100, the others 7 or 8."""
-    rest, others = WIJKEN - LARGEST, MUNICIPALITIES - 1
-    return [LARGEST] + [rest // others + (n < rest % others) for n in range(others)]
-
-
-def write_wijken(index: WijkIndexPage, municipalities: list[Municipality]) -> list[WijkPage]:
-    """Live wijk pages under ``index``, written as ``add_child`` would write
-    them (no revision, like the pages of test_national_geography.py), with
-    one multi-row insert per table."""
-    content_type = ContentType.objects.get_for_model(WijkPage)
-    step = bulk.next_steps([index])[index.pk]
-    pages = []
-    for municipality, count in zip(municipalities, wijken_per_municipality(), strict=True):
-        for number in range(count):
-            code = f"WK{municipality.number}{number:02d}"
-            pages.append(
-                WijkPage(
-                    title=f"Wijk {number:02d} van {municipality.name}",
-                    draft_title=f"Wijk {number:02d} van {municipality.name}",
-                    slug=code.lower(),
-                    url_path=f"{index.url_path}{code.lower()}/",
-                    cbs_code=code,
-                    municipality=municipality,
-                    latitude=52.0,
-                    longitude=5.0,
-                    live=True,
-                    locale_id=index.locale_id,
-                    translation_key=uuid.uuid4(),
-                    content_type=content_type,
-                    depth=index.depth + 1,
-                    path=Page._get_path(index.path, index.depth + 1, step + len(pages)),
-                    numchild=0,
-                )
-            )
-    bulk.insert_pages(WijkPage, pages)
-    Page.objects.filter(pk=index.pk).update(numchild=F("numchild") + len(pages))
-    return pages
 
 
 def new_services(
@@ -128,10 +83,7 @@ def nation(django_db_setup, django_db_blocker) -> Nation:
         try:
             started = time.monotonic()
             dutch = Locale.objects.get(language_code="nl")
-            municipalities = Municipality.objects.bulk_create(
-                Municipality(name=f"Gemeente {number:04d}", cbs_code=f"GM{9000 + number:04d}")
-                for number in range(MUNICIPALITIES)
-            )
+            municipalities = write_municipalities()
             index = WijkIndexPage.objects.get(locale=dutch)
             wijken = write_wijken(index, municipalities)
             wijken_written = time.monotonic() - started
