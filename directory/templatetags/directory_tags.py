@@ -254,11 +254,15 @@ def opening(context, service, location=None) -> dict | None:
 
     # A service listed under two themes of a wijk shows the same line twice:
     # worked out once per page rendered.
+    # (Unsaved sample services, as in the style guide, have no key: each its own.)
     known = context.render_context.dicts[0].setdefault("directory_opening_schedules", {})
     key = (service.pk, getattr(location, "hsds_id", None) if location else None)
-    if key not in known:
-        known[key] = hours.schedule(service, location=location or None)
-    labels = known[key]
+    if service.pk is None:
+        labels = hours.schedule(service, location=location or None)
+    else:
+        if key not in known:
+            known[key] = hours.schedule(service, location=location or None)
+        labels = known[key]
     if not labels:
         return None
     return {"now": labels[0], "schedule": _label_table(context).moments(labels)}
