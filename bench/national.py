@@ -825,13 +825,7 @@ def measure_load(args, stack: NationalStack, memory: dict) -> dict:
     paths += [("page", url) for url in pages]
     random.Random(args.seed).shuffle(paths)  # noqa: S311
     log("(d) two app servers and a task worker")
-    stack.apps = [AppServer(number, stack.env, stack.folder) for number in (1, 2)]
-    for app in stack.apps:
-        app.start()
-    stack.worker = stack.task_worker().start()
-    for app in stack.apps:
-        app.wait()
-    servers = [app.url for app in stack.apps]
+    servers = stack.start_servers()
     # Warm both servers' workers: the first request of each loads the code.
     for kind_path in paths[:40]:
         for server in servers:
