@@ -825,7 +825,7 @@ def measure_load(args, stack: NationalStack, memory: dict) -> dict:
     paths += [("page", url) for url in pages]
     random.Random(args.seed).shuffle(paths)  # noqa: S311
     log("(d) two app servers and a task worker")
-    servers = stack.start_servers()
+    servers = stack.start_apps()
     # Warm both servers' workers: the first request of each loads the code.
     for kind_path in paths[:40]:
         for server in servers:

@@ -162,12 +162,12 @@ class Stack:
         self.search.wait_until_green()
         say(f"OpenSearch cluster green: {self.search.url}")
         self.manage("search_rebuild")
-        self.start_servers()
+        self.start_apps()
         say(f"App servers: {', '.join(app.url for app in self.apps)}; task worker running")
         say(f"Everything up in {time.monotonic() - started:.0f} s; logs in {self.folder}")
         return self
 
-    def start_servers(self) -> list[str]:
+    def start_apps(self) -> list[str]:
         """Two app servers and the task worker; the servers' addresses once
         both answer."""
         self.apps = [AppServer(number, self.env, self.folder) for number in (1, 2)]
