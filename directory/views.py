@@ -25,7 +25,9 @@ def serve(request, path):
         if site is not None:
             found = routing.route(request, site, path, get_language())
             if found is not routing.UNDECIDED:
+                # The Dutch fallback was part of that lookup: a None is a 404.
                 request._wagtail_route_for_request = found
+                return wagtail_serve(request, path)
     if get_language() != settings.LANGUAGE_CODE and Page.route_for_request(request, path) is None:
         site = Site.find_for_request(request)
         if site is not None:
