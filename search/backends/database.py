@@ -48,7 +48,7 @@ from ..query import (
     search_terms,
 )
 from ..snapshot import Snapshot, fetch
-from .fulltext import analysed_matches, coverage
+from .fulltext import matches
 
 # Facets of many values (search/snapshot.py, FacetValues).
 MANY_VALUED = ("themes", "audiences", "languages")
@@ -265,11 +265,10 @@ class DatabaseBackend:
         groups = analysed.groups
         if not groups:
             return None, False, None
-        ranked = analysed_matches(groups, "and")
-        some_words = not ranked and len(groups) > 1
-        if some_words:
-            ranked = analysed_matches(groups, "or")
-        return ranked, some_words, coverage(groups) if ranked else None
+        found = matches(groups)
+        if not found.ranked:
+            return [], found.some_words, None
+        return found.ranked, found.some_words, (found.anywhere, found.in_title)
 
     @staticmethod
     def _by_relevance(
