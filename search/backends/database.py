@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -117,14 +117,20 @@ def open_at(moment) -> list[int]:
     for_all_today = today.filter(page_id=page, location_key__isnull=True)
     # Hours for one location count only for a location the page has.
     its_location = ServiceLocation.objects.filter(page_id=page, hsds_id=OuterRef("location_key"))
-    # Hours for all locations hold somewhere when no exception for all is
-    # today and some location (or the service without any) has none of its own.
+    # Hours for all locations hold somewhere unless every location of the
+    # service has an exception of its own today. Those services are found
+    # from today's exceptions, which are few; asked per service instead, the
+    # planner read every location twice (130 ms at 100,000 services).
     untouched_location = ServiceLocation.objects.filter(page_id=page).exclude(
         Exists(today.filter(page_id=OuterRef("page_id"), location_key=OuterRef("hsds_id")))
     )
-    somewhere_usual = ~Exists(for_all_today) & (
-        ~Exists(ServiceLocation.objects.filter(page_id=page)) | Exists(untouched_location)
+    all_excepted = (
+        today.filter(location_key__isnull=False)
+        .filter(Exists(ServiceLocation.objects.filter(page_id=page)))
+        .exclude(Exists(untouched_location))
+        .values("page_id")
     )
+    somewhere_usual = ~Exists(for_all_today) & ~Q(page_id__in=all_excepted)
     weekly = OpeningHours.objects.filter(weekday=day.weekday(), opens__lte=now, closes__gt=now)
     weekly_for_one = weekly.filter(location_key__isnull=False).filter(
         Exists(its_location),
@@ -135,8 +141,7 @@ def open_at(moment) -> list[int]:
     open_exceptionally = today.filter(closed=False, opens__lte=now, closes__gt=now)
     exception_for_one = open_exceptionally.filter(Exists(its_location), location_key__isnull=False)
     exception_for_all = open_exceptionally.filter(
-        ~Exists(ServiceLocation.objects.filter(page_id=page)) | Exists(untouched_location),
-        location_key__isnull=True,
+        ~Q(page_id__in=all_excepted), location_key__isnull=True
     )
     # Unordered: a union allows no ORDER BY inside (hours are Orderable).
     parts = [
