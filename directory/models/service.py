@@ -146,9 +146,7 @@ def serves_wijk(cbs_code: str) -> models.Q:
     citywide = ServicePage.municipalities.through.objects.filter(
         municipality__wijken__cbs_code=cbs_code
     )
-    return models.Q(
-        pk__in=direct.values("servicepage_id").union(citywide.values("servicepage_id"))
-    )
+    return models.Q(pk__in=direct.values("servicepage_id").union(citywide.values("servicepage_id")))
 
 
 ServicePageManager = PageManager.from_queryset(ServicePageQuerySet)

@@ -12,6 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from directory.models import OpeningHoursException, ServicePage, Theme, ThemeIndexPage
+from directory.models import wijk as wijk_model
+from directory.models.wijk import SERVICES_PER_THEME
 
 pytestmark = pytest.mark.django_db
 
@@ -100,17 +102,37 @@ def test_a_partner_page_lists_its_services_and_organisation_data(client, partner
 def test_a_wijk_page_shows_who_does_what_grouped_by_theme(client, wijk):
     response, soup = get(client, wijk.url)
     services = response.context["services_by_theme"]
-    assert [theme.slug for theme, _ in services] == list(
+    assert [theme.slug for theme, _, _ in services] == list(
         Theme.objects.filter(locale=wijk.locale).values_list("slug", flat=True)
     )
-    listed = {service.pk for _, group in services for service in group}
     dutch = ServicePage.objects.live().filter(locale=wijk.locale)
     direct = set(dutch.filter(wijken=wijk).values_list("pk", flat=True))
     citywide = set(dutch.filter(municipalities=wijk.municipality).values_list("pk", flat=True))
     assert direct and citywide
-    assert listed == direct | citywide
+    for theme, group, total in services:
+        serving = dutch.filter(pk__in=direct | citywide, themes__slug=theme.slug)
+        assert total == serving.count()
+        assert [service.pk for service in group] == list(
+            serving.order_by("title_key", "pk").values_list("pk", flat=True)[:SERVICES_PER_THEME]
+        )
+    assert response.context["service_count"] == len(direct | citywide)
     partner_names = {a.get_text(strip=True) for a in soup.select("#partners-title ~ ul a")}
     assert len(partner_names) >= 3
+
+
+def test_a_wijk_page_names_a_few_services_per_theme_and_links_to_all(client, wijk, monkeypatch):
+    # A wijk of a large municipality is served by hundreds of services.
+    monkeypatch.setattr(wijk_model, "SERVICES_PER_THEME", 1)
+    response, soup = get(client, wijk.url)
+    crowded = [(theme, total) for theme, group, total in response.context["services_by_theme"]
+               if total > 1]  # fmt: skip
+    assert crowded
+    for theme, total in crowded:
+        link = soup.find("a", href=f"/nl/zoeken/?wijk={wijk.cbs_code}&theme={theme.slug}")
+        assert link is not None, theme.slug
+        assert f"({total})" in link.get_text()
+        found = client.get(link["href"]).context["results"]
+        assert found.total == total
 
 
 def test_a_theme_page_lists_only_services_with_that_theme(client):

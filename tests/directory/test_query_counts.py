@@ -44,7 +44,9 @@ BOUNDS = {
     # their languages: two.
     "service": 30,
     "partner": 23,
-    "wijk": 25,
+    # The services with their themes, then the cards of the few shown per
+    # theme: one more than loading every card, however many serve the wijk.
+    "wijk": 26,
     "theme": 24,
     "themes index": 16,
     "wijken index": 15,
