@@ -732,7 +732,9 @@ class Generator:
             if rng.random() < 0.5 or not (phone or email)
             else ""
         )
-        whatsapp = f"+316{rng.randrange(10000000, 99999999)}" if rng.random() < 0.2 else ""
+        # 06-1 to 06-5: 06-0, 06-7 and 06-9 are no mobile numbers, and a page
+        # with one cannot be published again.
+        whatsapp = f"+316{rng.randrange(10000000, 59999999)}" if rng.random() < 0.2 else ""
 
         locations = []
         location_wijken = [home_wijk] + ([rng.choice(self.wijken)] if rng.random() < 0.3 else [])

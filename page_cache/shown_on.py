@@ -66,9 +66,11 @@ def services(ids) -> set[str]:
     paths = {relative(url_path) for url_path, _path in rows}
     partners = {path[: -Page.steplen] for _url_path, path in rows}
     paths |= _url_paths(Page.objects.filter(path__in=partners))
-    paths |= _wijken(
-        WijkPage.objects.filter(Q(services__in=ids) | Q(municipality__services__in=ids)).distinct()
-    )
+    # Two queries: as one (an OR over both joins) PostgreSQL joined every
+    # wijk to every service of its municipality first, 2 s a publish at
+    # 300,000 services.
+    paths |= _wijken(WijkPage.objects.filter(services__in=ids))
+    paths |= _wijken(WijkPage.objects.filter(municipality__services__in=ids))
     slugs = set(Theme.objects.filter(services__in=ids).values_list("slug", flat=True))
     for index in _url_paths(ThemeIndexPage.objects.all()):
         paths |= {index} | {f"{index}{slug}/" for slug in slugs}
