@@ -198,19 +198,17 @@ class WijkPage(RoutablePageMixin, IntroMixin, Page):
         services = self.available_services()
         # In listing order with their themes, without their cards: a wijk of
         # a large municipality is served by hundreds (417 at 100,000 services).
+        # A service's rows are adjacent and in listing order (its pk breaks
+        # every tie), so each theme's services come in that order too.
         rows = services.prefetch_related(None).values_list("pk", "path", "themes__slug")
-        listed, place = {}, {}
+        listed = {}
         # By slug: a translated service may still link the Dutch theme.
         by_theme = defaultdict(dict)
         for pk, tree_path, slug in rows:
-            place.setdefault(pk, len(place))
             listed[pk] = tree_path
             if slug:
                 by_theme[slug][pk] = True
-        first = {
-            slug: sorted(pks, key=place.__getitem__)[:SERVICES_PER_THEME]
-            for slug, pks in by_theme.items()
-        }
+        first = {slug: list(pks)[:SERVICES_PER_THEME] for slug, pks in by_theme.items()}
         cards = services.filter(pk__in={pk for pks in first.values() for pk in pks}).in_bulk()
         context["services_by_theme"] = [
             (theme, [cards[pk] for pk in first.get(theme.slug, ()) if pk in cards],
