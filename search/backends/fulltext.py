@@ -46,20 +46,11 @@ class Matches:
 
 def matches(groups: list[WordGroup]) -> Matches:
     """Every group if any service has them all, else any of them."""
-    found = _matches(groups, "and")
+    found = analysed_matches(groups, "and")
     if not found.ranked and len(groups) > 1:
-        found = _matches(groups, "or")
+        found = analysed_matches(groups, "or")
         found.some_words = True
     return found
-
-
-def analysed_matches(groups: list[WordGroup], words: str) -> list[int]:
-    """The ids of the services matching the analysed query's word groups,
-    best first: every group (``words="and"``) or any (``"or"``), each group
-    by any of its alternatives (search/analysis.py)."""
-    if connection.vendor != "postgresql":
-        return [pk for (pk,) in _sqlite(groups, words)]
-    return _matches(groups, words).ranked
 
 
 def coverage(groups: list[WordGroup]) -> tuple[Counter, Counter]:
@@ -69,7 +60,7 @@ def coverage(groups: list[WordGroup]) -> tuple[Counter, Counter]:
     title says it, come before those that mention one word of it in passing,
     however often."""
     if connection.vendor == "postgresql":
-        found = _matches(groups, "or")
+        found = analysed_matches(groups, "or")
         return found.anywhere, found.in_title
     anywhere: Counter = Counter()
     in_title: Counter = Counter()
@@ -79,7 +70,10 @@ def coverage(groups: list[WordGroup]) -> tuple[Counter, Counter]:
     return anywhere, in_title
 
 
-def _matches(groups: list[WordGroup], words: str) -> Matches:
+def analysed_matches(groups: list[WordGroup], words: str) -> Matches:
+    """The services matching the analysed query's word groups, best first:
+    every group (``words="and"``) or any (``"or"``), each group by any of its
+    alternatives (search/analysis.py)."""
     if connection.vendor != "postgresql":
         ranked = [pk for (pk,) in _sqlite(groups, words)]
         return Matches(ranked, False, *coverage(groups)) if ranked else Matches(ranked)

@@ -17,21 +17,21 @@ def groups(text):
 
 
 def test_a_common_word_matches_services():
-    assert len(analysed_matches(groups("schulden"), "and")) > 5
+    assert len(analysed_matches(groups("schulden"), "and").ranked) > 5
 
 
 def test_every_group_must_match_with_and_any_with_or():
-    both = set(analysed_matches(groups("taal werk"), "and"))
-    either = set(analysed_matches(groups("taal werk"), "or"))
-    taal = set(analysed_matches(groups("taal"), "and"))
-    werk = set(analysed_matches(groups("werk"), "and"))
+    both = set(analysed_matches(groups("taal werk"), "and").ranked)
+    either = set(analysed_matches(groups("taal werk"), "or").ranked)
+    taal = set(analysed_matches(groups("taal"), "and").ranked)
+    werk = set(analysed_matches(groups("werk"), "and").ranked)
     assert both == taal & werk
     assert either == taal | werk
     assert both < either
 
 
 def test_matches_are_services_best_first_without_repeats():
-    matches = analysed_matches(groups("schulden"), "and")
+    matches = analysed_matches(groups("schulden"), "and").ranked
     assert len(matches) == len(set(matches))
     assert set(matches) <= set(ServicePage.objects.values_list("pk", flat=True))
 
@@ -39,8 +39,8 @@ def test_matches_are_services_best_first_without_repeats():
 def test_coverage_counts_the_groups_a_service_matches_anywhere_and_in_its_title():
     query = groups("huurachterstand vrijwilligerswerk")
     anywhere, in_title = coverage(query)
-    rent = set(analysed_matches(query[:1], "and"))
-    volunteering = set(analysed_matches(query[1:], "and"))
+    rent = set(analysed_matches(query[:1], "and").ranked)
+    volunteering = set(analysed_matches(query[1:], "and").ranked)
     assert {pk for pk, count in anywhere.items() if count == 2} == rent & volunteering
     assert set(anywhere) == rent | volunteering
     titled = ServicePage.objects.get(slug="hulp-bij-huurachterstand", locale__language_code="nl")
@@ -59,4 +59,4 @@ def test_a_stem_searched_whole_still_meets_the_title_it_came_from():
 
 
 def test_a_quote_or_backslash_in_a_word_is_no_syntax():
-    assert analysed_matches(groups("o'brien \\ 'quoted'"), "and") == []
+    assert analysed_matches(groups("o'brien \\ 'quoted'"), "and").ranked == []
