@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -69,16 +70,27 @@ FACET_MARGIN = 100
 def facet_sizes() -> dict[str, int]:
     """How many values each facet can have, plus a margin: the terms
     aggregations return that many, so every value is counted however many
-    wijken there are (a fixed size stopped at the first 1,000). Four small
-    counts per search."""
+    wijken there are (a fixed size stopped at the first 1,000). One query of
+    four counts per search: as four ORM queries, compiling them cost more
+    than running them."""
     from directory.models import Audience, Language, Theme, WijkPage
 
-    known = {
-        "themes": Theme.objects.values("slug").distinct().count(),
-        "audiences": Audience.objects.values("slug").distinct().count(),
-        "languages": Language.objects.values("code").distinct().count(),
-        "wijk": WijkPage.objects.values("cbs_code").distinct().count(),
+    counted = {
+        "themes": (Theme, "slug"),
+        "audiences": (Audience, "slug"),
+        "languages": (Language, "code"),
+        "wijk": (WijkPage, "cbs_code"),
     }
+    quote = connection.ops.quote_name
+    # Table and column names from the models, quoted; no value goes in.
+    counts = ", ".join(
+        f"(SELECT COUNT(DISTINCT {quote(model._meta.get_field(name).column)}) "  # noqa: S608
+        f"FROM {quote(model._meta.get_field(name).model._meta.db_table)})"
+        for model, name in counted.values()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        known = dict(zip(counted, cursor.fetchone(), strict=True))
     for facet in FACETS:
         if facet not in known:
             # One value per service, among the field's choices.
