@@ -5,6 +5,10 @@ configured root URL (``http://localhost`` in the demo). Residents reach every
 page under every language prefix (its translation, or the Dutch page with a
 notice), so each of those addresses is listed, with the real translations as
 ``hreflang`` alternates, as in each page's head.
+
+A sitemap file may hold 50,000 addresses. A national directory has some
+376,000 pages, each at nine addresses: ``/sitemap.xml`` is an index of
+numbered sitemap files, each of ``LanguageSitemap.limit`` pages.
 """
 
 from __future__ import annotations
@@ -13,14 +17,29 @@ from collections import defaultdict
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import Max
 
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.models import Page
 
 from .links import language_of, page_url
 
+# Addresses per sitemap file, by the sitemaps protocol.
+MAX_ADDRESSES = 50_000
+# A page's own addresses, and for the themes index, each theme's as well.
+ADDRESSES_PER_PAGE = 2 * len(settings.LANGUAGES)
+
 
 class LanguageSitemap(Sitemap):
+    # Pages per sitemap file: every page gives one address per language,
+    # and the themes index one per theme besides, which the margin holds.
+    limit = MAX_ADDRESSES // ADDRESSES_PER_PAGE
+
+    def get_latest_lastmod(self):
+        """For the index: the latest publication, in one query (Django's
+        default asks every page for its date, loading each)."""
+        return self.items().aggregate(latest=Max("last_published_at"))["latest"]
+
     def _urls(self, page, protocol, domain):
         items = list(self.paginator.page(page).object_list)
         translated = defaultdict(set)

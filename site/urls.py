@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.contrib.sitemaps import views as sitemaps
 from wagtail.documents import urls as wagtaildocs_urls
 
 from coalition import page_admin_permissions
@@ -21,6 +21,7 @@ from .style_guide import style_guide
 from .throttling import limited
 
 handler500 = "wijkwijzer.errors.server_error"
+SITEMAPS = {"pages": LanguageSitemap}
 
 urlpatterns = [
     # Before Wagtail's admin: the same addresses with the permission checks it lacks.
@@ -29,11 +30,18 @@ urlpatterns = [
     path("admin/", include(explorer.urlpatterns)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    # Wagtail's view hands the sitemap the request: its scheme and host.
     path("csp-report/", csp.report, name="csp_report"),
     # Every component in every state, Dutch and Arabic side by side (site/style_guide.py).
     path("stijlgids/", style_guide, name="style_guide"),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": LanguageSitemap}}),
+    # An index of numbered files: one file cannot hold a national directory.
+    # Wagtail's views hand the sitemap the request: its scheme and host.
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap_index",
+    ),
+    path("sitemap-<section>.xml", sitemaps.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     # The HSDS open data API; Dutch unless asked otherwise (?lang=). Not
     # below a language prefix: every object says which language it is in.
     path("api/hsds/", include("hsds.urls")),

@@ -55,7 +55,8 @@ def public_outputs(client: Client, person, wijk) -> dict[str, str]:
         "wijk page": client.get(wijk.url),
         "partner page in Arabic": client.get(f"/ar{partner.url[3:]}"),
         "partner index": client.get(partner.get_parent().url),
-        "sitemap": client.get("/sitemap.xml"),
+        "sitemap index": client.get("/sitemap.xml"),
+        "sitemap": client.get("/sitemap-pages.xml"),
         # The page repeats the query, so the query is a part of the name only.
         "search": client.get(reverse("search"), {"q": "Kwakkelstein"}),
         "search by role": client.get(reverse("search"), {"q": "Wijkconsulent"}),

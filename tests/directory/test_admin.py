@@ -53,6 +53,6 @@ def test_ensure_admin_creates_one_account_and_prints_the_same_password(
 
 
 def test_the_sitemap_lists_public_pages(client, service):
-    response = client.get("/sitemap.xml")
+    response = client.get("/sitemap-pages.xml")
     assert response.status_code == 200
     assert service.url.encode() in response.content

@@ -209,8 +209,14 @@ def test_every_language_prefix_serves_pages_or_a_not_found(client, public_paths,
 )
 def test_the_sitemap_answers_any_page_number(parameters, host, secure):
     # A fresh client per example: the sitemap is read with the request's host.
-    response = Client().get(
+    client = Client()
+    index = client.get(
         f"/sitemap.xml?{urlencode(parameters)}", headers={"host": host}, secure=secure
+    )
+    assert answered(index) == 200
+    assert b"<sitemapindex" in index.content
+    response = client.get(
+        f"/sitemap-pages.xml?{urlencode(parameters)}", headers={"host": host}, secure=secure
     )
     if answered(response) == 200:
         assert b"<urlset" in response.content
