@@ -29,8 +29,8 @@ in all, whatever the thesaurus says.
 from __future__ import annotations
 
 import bisect
+import datetime
 import functools
-import itertools
 import re
 import threading
 import time
@@ -71,10 +71,13 @@ MIN_PREFIX = 4
 MAX_ALTERNATIVES = 24
 MAX_QUERY_ALTERNATIVES = 160
 MAX_PHRASE = 4
-# The vocabulary is read again after this many seconds (and at once when the
-# thesaurus changes): new words of edited services reach typo correction and
-# compound splitting within minutes without a read of every service per search.
-VOCABULARY_TTL = 600
+# Every this many seconds a process learns the words of the services added or
+# published since it last looked (one query): new words of edited services
+# reach typo correction and compound splitting within a minute. Every service
+# is read once, by the first process, not again by each every few minutes:
+# at 100,000 services that read took 80 s, and it stalled the searches and the
+# task queue behind it.
+VOCABULARY_CHECK = 60
 
 # Arabic script: one form per letter, as Lucene's Arabic and Persian normalisers do.
 _ARABIC = str.maketrans(
@@ -222,8 +225,10 @@ class Vocabulary:
     Compound parts and typo corrections are checked against it, so a split
     or a correction always names a word some service (or concept) has."""
 
-    def __init__(self, known: Iterable[str]):
+    def __init__(self, known: Iterable[str] = (), counts: Counter | None = None):
         self._counts = Counter(word for word in known if len(word) >= 2)
+        if counts:
+            self._counts.update({word: n for word, n in counts.items() if len(word) >= 2})
         self.words = frozenset(self._counts)
         self.stems = frozenset(stem(word, DUTCH) for word in self.words)
         self._sorted = sorted(self.words)
@@ -246,10 +251,16 @@ class Vocabulary:
     def add(self, known: Iterable[str]) -> None:
         """Take in the words of services written since it was read, as a
         read of the whole directory would have found them."""
-        counts = Counter(word for word in known if len(word) >= 2)
+        self.add_counts(Counter(known))
+
+    def add_counts(self, counts: Counter) -> None:
+        """``add``, for words already counted."""
+        counts = Counter({word: n for word, n in counts.items() if len(word) >= 2})
         if not counts:
             return
-        self._counts.update(counts)
+        # A new Counter, not this one changed: a search in another thread may
+        # be reading it (copy on write).
+        self._counts = self._counts + counts
         self._initials = None
         new = [word for word in counts if word not in self.words]
         if not new:
@@ -423,6 +434,14 @@ class ConceptIndex:
 
 _cache_lock = threading.Lock()
 _cache: dict[str, tuple] = {}
+# Held while the directory's words are read or grown, by one thread at a time.
+_growth_lock = threading.Lock()
+# The directory's words in the shared cache (Redis in production), for every
+# process: read from every service once, not by each process every few minutes.
+SHARED_WORDS_KEY = "search:directory-words:v1"
+# Grown by more words than this, they are stored in the shared cache again,
+# so that a process started later does not read them one by one (an import).
+SHARE_AFTER = 10_000
 
 
 def concept_index() -> ConceptIndex:
@@ -438,14 +457,98 @@ def concept_index() -> ConceptIndex:
     return index
 
 
-def directory_words() -> Iterable[str]:
-    """Every word of every service's title, summary, description and themes."""
-    from directory.models import ServicePage, Theme
+@dataclass
+class DirectoryWords:
+    """The words of the directory's services with their counts, and how far
+    the services were read: up to which id, and up to which publication."""
 
-    for row in ServicePage.objects.values_list("title", "summary", "body").iterator(2000):
-        yield from service_words(*row)
+    counts: Counter
+    last_pk: int = 0
+    last_published: datetime.datetime | None = None
+    services: int = 0  # how many services were counted when last asked
+    checked: float = field(default_factory=time.monotonic)
+
+    def take(self, rows: Iterable[tuple], only_new: bool = False) -> Counter:
+        """Count the words of ``rows`` (id, published, title, summary, body),
+        and return the words that were new. ``only_new``: count no word
+        known already, so that a service published again does not count twice."""
+        new = Counter()
+        for pk, published, *texts in rows:
+            for word in service_words(*texts):
+                if word not in self.counts or word in new:
+                    new[word] += 1
+                elif not only_new:
+                    self.counts[word] += 1
+            self.last_pk = max(self.last_pk, pk)
+            if published and (self.last_published is None or published > self.last_published):
+                self.last_published = published
+        # A new Counter, not this one changed: another thread may be reading it.
+        self.counts = self.counts + new
+        return new
+
+
+def _service_texts():
+    from directory.models import ServicePage
+
+    return ServicePage.objects.order_by().values_list(
+        "pk", "last_published_at", "title", "summary", "body"
+    )
+
+
+def _theme_words() -> Iterable[str]:
+    from directory.models import Theme
+
     for (name,) in Theme.objects.values_list("name"):
         yield from words(name)
+
+
+def read_directory() -> DirectoryWords:
+    """Every word of every service's title, summary, description and of the
+    themes, read from every service: minutes at national scale, so done once
+    and shared with every process through the cache (``directory_words``)."""
+    read = DirectoryWords(Counter())
+    read.take(_service_texts().iterator(2000))
+    read.counts.update(_theme_words())
+    read.services = _service_texts().count()
+    return read
+
+
+def _grow(read: DirectoryWords) -> Counter:
+    """Add the words of services added or published since ``read`` was read
+    (one query), and of themes; returns the words that were new."""
+    from django.db.models import Q
+
+    since = Q(pk__gt=read.last_pk)
+    if read.last_published is not None:
+        since |= Q(last_published_at__gt=read.last_published)
+    new = read.take(_service_texts().filter(since).iterator(2000), only_new=True)
+    themes = Counter(word for word in _theme_words() if word not in read.counts)
+    read.counts = read.counts + themes
+    read.checked = time.monotonic()
+    return new + themes
+
+
+def directory_words() -> DirectoryWords:
+    """The directory's words, as this process knows them: taken from the
+    shared cache, where one process stored them after reading every service,
+    and grown with what was published since. Only when the cache has none
+    is every service read, and the result stored there for the others."""
+    from django.core.cache import cache
+
+    read = _cache.get("directory")
+    if read is None:
+        with _growth_lock:
+            read = _cache.get("directory")
+            if read is None:
+                read = cache.get(SHARED_WORDS_KEY)
+                if read is None:
+                    read = read_directory()
+                    cache.set(SHARED_WORDS_KEY, read, timeout=None)
+                elif sum(_grow(read).values()) > SHARE_AFTER:
+                    cache.set(SHARED_WORDS_KEY, read, timeout=None)
+                with _cache_lock:
+                    _cache["directory"] = read
+    return read
 
 
 def service_words(title: str, summary: str, body: str) -> list[str]:
@@ -460,56 +563,61 @@ _growing: ContextVar[list[Vocabulary | None] | None] = ContextVar(
 
 
 def vocabulary(services: int | Callable[[], int] | None = None) -> Vocabulary:
-    """The vocabulary of the directory and the thesaurus, read again after
-    ``VOCABULARY_TTL`` seconds or when the thesaurus changed; and, given the
-    number of ``services`` now (or a function counting them), when there are
-    a tenth more than it was read from (a directory being filled splits its
-    compounds against its words). Within ``growing_vocabulary`` the one read
-    at its start and grown since."""
+    """The vocabulary of the directory and the thesaurus. Every
+    ``VOCABULARY_CHECK`` seconds, or at once when given the number of
+    ``services`` now (or a function counting them) and there are more than
+    it knows of, it learns the words of services added or published since
+    (a directory being filled splits its compounds against its words). It
+    is built again only when the thesaurus changed, and never reads every
+    service again. Within ``growing_vocabulary`` the one read at its start
+    and grown since."""
     if (growing := _growing.get()) is not None:
         if growing[0] is None:
-            growing[0] = _read(concept_index())
+            growing[0] = _build(concept_index(), directory_words())
         return growing[0]
     concepts = concept_index()
+    read = directory_words()
     cached = _cache.get("vocabulary")
-    if (
-        cached
-        and cached[0] is concepts
-        and time.monotonic() - cached[1] < VOCABULARY_TTL
-        and (services is None or _counted(services) <= cached[3] * 1.1)
+    if cached is None or cached[0] is not concepts:
+        built = _build(concepts, read)
+        _remember(concepts, built)
+        return built
+    built = cached[1]
+    counted = _counted(services) if services is not None else None
+    if time.monotonic() - read.checked >= VOCABULARY_CHECK or (
+        counted is not None and counted > read.services
     ):
-        return cached[2]
-    built = _read(concepts)
-    _remember(concepts, built, _counted(services))
+        with _growth_lock:
+            new = _grow(read)
+            if counted is not None:
+                read.services = counted
+            if new:
+                built.add_counts(new)
+            if sum(new.values()) > SHARE_AFTER:
+                from django.core.cache import cache
+
+                cache.set(SHARED_WORDS_KEY, read, timeout=None)
     return built
 
 
-def _counted(services: int | Callable[[], int] | None) -> int:
-    from directory.models import ServicePage
-
-    if services is None:
-        return ServicePage.objects.count()
+def _counted(services: int | Callable[[], int]) -> int:
     return services() if callable(services) else services
 
 
-def _read(concepts: ConceptIndex) -> Vocabulary:
-    # Counted as they are read: a list of every word of 100,000 services
-    # took a gigabyte at each rebuild while an import filled the directory.
-    return Vocabulary(itertools.chain(directory_words(), concepts.words()))
+def _build(concepts: ConceptIndex, read: DirectoryWords) -> Vocabulary:
+    return Vocabulary(concepts.words(), counts=read.counts)
 
 
-def _remember(concepts: ConceptIndex, built: Vocabulary, counted: int) -> None:
+def _remember(concepts: ConceptIndex, built: Vocabulary) -> None:
     with _cache_lock:
-        _cache["vocabulary"] = (concepts, time.monotonic(), built, counted)
+        _cache["vocabulary"] = (concepts, built)
 
 
 @contextmanager
 def growing_vocabulary():
     """For a bulk writer (the HSDS import): the vocabulary is read once, at
     its first use, and then grown with the words of what is written
-    (``grow``), instead of read again from every service each time the
-    directory grows by a tenth (some fifty reads of the whole directory
-    while 100,000 services are imported) and counted at every service's
+    (``grow``), instead of counting the services at every service's
     indexing. At the end it becomes the cached vocabulary."""
     token = _growing.set([None])
     try:
@@ -518,9 +626,7 @@ def growing_vocabulary():
     finally:
         _growing.reset(token)
     if grown is not None:
-        from directory.models import ServicePage
-
-        _remember(concept_index(), grown, ServicePage.objects.count())
+        _remember(concept_index(), grown)
 
 
 def grow(texts: Iterable[tuple[str, str, str]]) -> None:
@@ -532,9 +638,13 @@ def grow(texts: Iterable[tuple[str, str, str]]) -> None:
 
 
 def forget() -> None:
-    """Drop the cached lookups (tests change the directory under them)."""
+    """Drop the cached lookups and the shared words (tests change the
+    directory under them)."""
+    from django.core.cache import cache
+
     with _cache_lock:
         _cache.clear()
+    cache.delete(SHARED_WORDS_KEY)
 
 
 def _word_group(
