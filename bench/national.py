@@ -64,6 +64,7 @@ TRANSLATION_SHARES = {"en": 0.10, "ar": 0.02, "fa": 0.02, "ti": 0.02, "uk": 0.02
 TRANSLATION_SHARES |= {"pl": 0.02, "so": 0.02}
 EDIT_EVERY = 5.0  # seconds between the editor's publications
 FRESHNESS_GIVE_UP = 120.0
+SLOW_MS = 5000.0  # answers slower than this are kept with their path, for the log
 
 
 def log(message: str) -> None:
@@ -760,6 +761,8 @@ class Visitors:
     def __init__(self, servers: list[str], paths: list[tuple[str, str]], clients: int):
         self.servers, self.paths, self.clients = servers, paths, clients
         self.answers: list[tuple[str, int, float, bool]] = []  # kind, status, ms, degraded
+        # The slowest answers with their path and when they began, to find what stalled them.
+        self.slowest: list[tuple[float, str, int, float]] = []  # ms, path, status, began
         self.stop = threading.Event()
         self.threads = [
             threading.Thread(target=self.visit, args=(n,), daemon=True) for n in range(clients)
@@ -774,6 +777,8 @@ class Visitors:
             status, body, _retry = fetch(server + path)
             elapsed = (time.perf_counter() - started) * 1000
             self.answers.append((kind, status, elapsed, DEGRADED in body))
+            if elapsed > SLOW_MS:
+                self.slowest.append((round(elapsed), server + path, status, round(time.time(), 1)))
             turn += 1
 
 
@@ -844,11 +849,11 @@ def measure_load(args, stack: NationalStack, memory: dict) -> dict:
          "--load-seconds", str(args.load_seconds)],
         cwd=ROOT, env=stack.env, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
-    publications, freshness, threads = [], [], []
+    publications, threads = [], []
     editor_memory = {}
 
-    def follow(line: dict) -> None:
-        freshness.append(first_found(servers[len(freshness) % 2], line["word"], line["published"]))
+    def follow(number: int, line: dict) -> None:
+        line["fresh_s"] = first_found(servers[number % 2], line["word"], line["published"])
 
     log(f"(d) {args.clients} visitors for {args.load_seconds} s; an editor publishes every 5 s")
     started = time.monotonic()
@@ -859,8 +864,8 @@ def measure_load(args, stack: NationalStack, memory: dict) -> dict:
         if "vmhwm_mb" in line:
             editor_memory = line
             continue
+        thread = threading.Thread(target=follow, args=(len(publications), line), daemon=True)
         publications.append(line)
-        thread = threading.Thread(target=follow, args=(line,), daemon=True)
         thread.start()
         threads.append(thread)
     result_code = editor.wait()
@@ -883,15 +888,24 @@ def measure_load(args, stack: NationalStack, memory: dict) -> dict:
     result["statuses"] = dict(Counter(status for _k, status, _ms, _d in answers))
     result["5xx"] = sum(1 for _k, status, _ms, _d in answers if status >= 500 or status == 0)
     result["degraded_searches"] = sum(1 for _k, _s, _ms, degraded in answers if degraded)
+    result["slowest"] = sorted(visitors.slowest, reverse=True)[:20]
+    result["load_started"] = round(time.time() - seconds, 1)
     for kind in ("search", "page"):
         times = [ms for k, _s, ms, _d in answers if k == kind]
         result[kind + "_ms"] = sb.latency_stats(times)
+    freshness = [p.get("fresh_s") for p in publications]
     found = [f for f in freshness if f is not None]
     result["publications"] = len(publications)
     result["editor_exit_code"] = result_code
     result["publish_ms"] = sb.latency_stats([p["publish_ms"] for p in publications])
     result["freshness_s"] = sb.latency_stats(found)
     result["never_found"] = len(freshness) - len(found)
+    # The slowest to appear (None: never), with when they were published.
+    late = sorted(publications, key=lambda p: -(p.get("fresh_s") or 1e9))[:10]
+    result["latest_found"] = [
+        {"seconds": p.get("fresh_s"), "id": p["id"], "published": round(p["published"], 1)}
+        for p in late
+    ]
     log(
         f"(d) {len(answers)} requests, 5xx {result['5xx']}, search p95 "
         f"{result['search_ms']['p95']} ms, page p95 {result['page_ms']['p95']} ms, "
