@@ -468,17 +468,15 @@ class DirectoryWords:
     services: int = 0  # how many services were counted when last asked
     checked: float = field(default_factory=time.monotonic)
 
-    def take(self, rows: Iterable[tuple], only_new: bool = False) -> Counter:
-        """Count the words of ``rows`` (id, published, title, summary, body),
-        and return the words that were new. ``only_new``: count no word
-        known already, so that a service published again does not count twice."""
+    def take(self, rows: Iterable[tuple]) -> Counter:
+        """Count the words of ``rows`` (id, published, title, summary, body)
+        that were not known yet, and return them. A known word is not counted
+        again, so that a service published again does not count twice."""
         new = Counter()
         for pk, published, *texts in rows:
             for word in service_words(*texts):
-                if word not in self.counts or word in new:
+                if word not in self.counts:
                     new[word] += 1
-                elif not only_new:
-                    self.counts[word] += 1
             self.last_pk = max(self.last_pk, pk)
             if published and (self.last_published is None or published > self.last_published):
                 self.last_published = published
@@ -521,11 +519,23 @@ def _grow(read: DirectoryWords) -> Counter:
     since = Q(pk__gt=read.last_pk)
     if read.last_published is not None:
         since |= Q(last_published_at__gt=read.last_published)
-    new = read.take(_service_texts().filter(since).iterator(2000), only_new=True)
+    new = read.take(_service_texts().filter(since).iterator(2000))
     themes = Counter(word for word in _theme_words() if word not in read.counts)
     read.counts = read.counts + themes
     read.checked = time.monotonic()
     return new + themes
+
+
+def _grow_and_share(read: DirectoryWords) -> Counter:
+    """``_grow``; grown by many words (an import), ``read`` is stored in the
+    shared cache again, so that a process started later does not read them
+    one by one."""
+    from django.core.cache import cache
+
+    new = _grow(read)
+    if sum(new.values()) > SHARE_AFTER:
+        cache.set(SHARED_WORDS_KEY, read, timeout=None)
+    return new
 
 
 def directory_words() -> DirectoryWords:
@@ -544,8 +554,8 @@ def directory_words() -> DirectoryWords:
                 if read is None:
                     read = read_directory()
                     cache.set(SHARED_WORDS_KEY, read, timeout=None)
-                elif sum(_grow(read).values()) > SHARE_AFTER:
-                    cache.set(SHARED_WORDS_KEY, read, timeout=None)
+                else:
+                    _grow_and_share(read)
                 with _cache_lock:
                     _cache["directory"] = read
     return read
@@ -588,15 +598,11 @@ def vocabulary(services: int | Callable[[], int] | None = None) -> Vocabulary:
         counted is not None and counted > read.services
     ):
         with _growth_lock:
-            new = _grow(read)
+            new = _grow_and_share(read)
             if counted is not None:
                 read.services = counted
             if new:
                 built.add_counts(new)
-            if sum(new.values()) > SHARE_AFTER:
-                from django.core.cache import cache
-
-                cache.set(SHARED_WORDS_KEY, read, timeout=None)
     return built
 
 
