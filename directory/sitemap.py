@@ -7,8 +7,8 @@ notice), so each of those addresses is listed, with the real translations as
 ``hreflang`` alternates, as in each page's head.
 
 A sitemap file may hold 50,000 addresses. A national directory has some
-376,000 pages, each at nine addresses: ``/sitemap.xml`` is an index of
-numbered sitemap files, each of ``LanguageSitemap.limit`` pages.
+300,000 pages in its Dutch tree, each at nine addresses: ``/sitemap.xml`` is
+an index of numbered sitemap files, each of ``LanguageSitemap.limit`` pages.
 """
 
 from __future__ import annotations
