@@ -8,6 +8,7 @@ from django.utils.translation import get_language, get_language_info
 
 from wagtail.models import Locale, Page, Site
 
+from directory import per_request
 from directory.links import language_of, page_url
 from directory.models import ContentPage, HomePage, PartnerIndexPage, ThemeIndexPage, WijkIndexPage
 
@@ -50,7 +51,14 @@ def _navigation(request) -> tuple[Page | None, list[Page]]:
     home, children = None, []
     if site is not None:
         root = site.root_page
-        home = (root.get_translation_or_none(Locale.get_active()) or root).specific
+        locale = Locale.get_active()
+        # The routing read the home page in the visitor's language already.
+        translated = per_request.known_translation(root, locale) or root.get_translation_or_none(
+            locale
+        )
+        # Its type decides the menus; what they show is in the base row, so
+        # the home page's own fields are not read (they would be on first use).
+        home = (translated or root).specific_deferred
         if isinstance(home, HomePage):
             # The menus show titles and addresses, which the base rows hold:
             # no query per page type.
@@ -191,10 +199,18 @@ def breadcrumb_trail(context) -> list[dict]:
     request = context.get("request")
     locale = Locale.get_active()
     trail = []
-    for ancestor in page.get_ancestors()[1:]:
+    # The routing read the ancestors, and their translations on the way.
+    ancestors = per_request.known_ancestors(page)
+    if ancestors is None:
+        ancestors = page.get_ancestors()
+    for ancestor in ancestors[1:]:
         shown = ancestor
         if ancestor.locale_id != locale.pk:
-            shown = ancestor.get_translation_or_none(locale) or ancestor
+            shown = (
+                per_request.known_translation(ancestor, locale)
+                or ancestor.get_translation_or_none(locale)
+                or ancestor
+            )
             if not shown.live:
                 shown = ancestor
         trail.append(
