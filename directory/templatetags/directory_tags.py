@@ -1,8 +1,9 @@
 import json
+from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import Resolver404, resolve, translate_url
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
 
@@ -152,30 +153,48 @@ def language_versions(context) -> list[dict]:
     if request is None:
         return []
     page = context.get("page")
-    published = {}
+    published = set()
     if isinstance(page, Page) and page.pk:
-        for translation in (
-            page.get_translations(inclusive=True).live().public().select_related("locale")
-        ):
-            published[translation.locale.language_code] = translation.get_url(request)
+        published = set(
+            page.get_translations(inclusive=True)
+            .live()
+            .public()
+            .values_list("locale__language_code", flat=True)
+        )
     current = get_language()
+    other_language = _other_language(request.get_full_path(), current)
     versions = []
     for code, name in settings.LANGUAGES:
-        # The same address under the other prefix: slugs are the same in every
-        # language, and this keeps a routable page's sub-page (a theme) and
-        # the query of a search.
-        url = translate_url(request.get_full_path(), code)
         versions.append(
             {
                 "code": code,
                 "name": name,
-                "url": url,
+                "url": other_language(code),
                 "current": code == current,
                 "translated": code in published or not published,
                 "bidi": get_language_info(code)["bidi"],
             }
         )
     return versions
+
+
+def _other_language(full_path: str, current: str):
+    """How to write ``full_path`` under another language's prefix: the same
+    address with the prefix swapped, since slugs are the same in every language
+    and no address pattern is translated. This keeps a routable page's sub-page
+    (a theme) and the query of a search. Django's ``translate_url`` would resolve
+    and reverse the address once per language; where the address is not this
+    language's, it decides."""
+    own = f"/{current}/"
+    if full_path.startswith(own):
+        try:
+            resolve(urlsplit(full_path).path)
+        except Resolver404:
+            pass
+        else:
+            rest = full_path[len(own) :]
+            return lambda code: f"/{code}/{rest}"
+    return lambda code: translate_url(full_path, code)
 
 
 @register.simple_tag(takes_context=True)
