@@ -21,13 +21,20 @@ from django.utils import translation
 
 from wagtail.models import Locale, Page
 
+from . import per_request
+
 
 def language_of(page: Page, request=None) -> str:
     """The language code of ``page``'s content: one query per request for all
-    the pages it links, read into the request."""
+    the pages it links (the request's locales, directory/per_request.py),
+    read into the request."""
     codes = getattr(request, "_locale_codes", None)
     if codes is None or page.locale_id not in codes:
-        codes = dict(Locale.objects.values_list("pk", "language_code"))
+        known = per_request.locales()
+        if known is not None and page.locale_id in known:
+            codes = {pk: locale.language_code for pk, locale in known.items()}
+        else:
+            codes = dict(Locale.objects.values_list("pk", "language_code"))
         if request is not None:
             request._locale_codes = codes
     return codes[page.locale_id]

@@ -13,6 +13,14 @@ threads. Outside a request (commands, tests that call models directly) and in
 a request that may change things (a POST in the admin) they read the
 database as before.
 
+The same memory holds what a request read whole and others ask for again:
+the locales (``Locale.get_active()``, the language of a page, a page's
+``locale``), the pages the routing read by their address (their ancestors
+for the breadcrumbs and the view restrictions, the translations of the home
+page and of the ancestors, a service's partner) and the view restrictions
+(Wagtail's check before serving a page, and ``public()``). What is not known
+here, the caller reads as before.
+
 When it can go: once Wagtail caches the active locale and the view
 restrictions per request itself (it does not as of Wagtail 8);
 ``tests/directory/test_query_counts.py`` then still passes without it.
@@ -22,6 +30,8 @@ from contextvars import ContextVar
 
 from django.db.models import Q
 
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, PageViewRestriction
 from wagtail.models.i18n import LocaleManager
 from wagtail.query import PageQuerySet
 
@@ -30,23 +40,109 @@ _upstream_get_for_language = LocaleManager.get_for_language
 _upstream_private_q = PageQuerySet.private_q
 
 
-def _get_for_language(self, language_code):
+def locales() -> dict[int, Locale] | None:
+    """Every locale by its key, read once per request; None outside one."""
     memo = _memo.get()
-    if memo is None or self.db != "default":
+    if memo is None:
+        return None
+    if "locales" not in memo:
+        memo["locales"] = {locale.pk: locale for locale in Locale.objects.all()}
+    return memo["locales"]
+
+
+def _get_for_language(self, language_code):
+    known = locales() if self.db == "default" else None
+    if known is None:
         return _upstream_get_for_language(self, language_code)
-    key = ("locale", language_code)
-    if key not in memo:
-        memo[key] = _upstream_get_for_language(self, language_code)
-    return memo[key]
+    code = get_supported_content_language_variant(language_code)
+    for locale in known.values():
+        if locale.language_code == code:
+            return locale
+    # No such locale: Wagtail's own lookup raises what callers expect.
+    return _upstream_get_for_language(self, language_code)
+
+
+def with_known_locale(page: Page) -> Page:
+    """``page`` with its ``locale`` taken from the request's locales, where
+    they are known, so that reading it costs no query."""
+    known = locales()
+    if known is not None and page.locale_id in known:
+        page.locale = known[page.locale_id]
+    return page
+
+
+def view_restrictions() -> list[PageViewRestriction] | None:
+    """Every view restriction with its page, read once per request; None outside one."""
+    memo = _memo.get()
+    if memo is None:
+        return None
+    if "view_restrictions" not in memo:
+        memo["view_restrictions"] = list(PageViewRestriction.objects.select_related("page"))
+    return memo["view_restrictions"]
 
 
 def _private_q(self) -> Q:
-    memo = _memo.get()
-    if memo is None or self.db != "default":
+    restrictions = view_restrictions() if self.db == "default" else None
+    if restrictions is None:
         return _upstream_private_q(self)
+    memo = _memo.get()
     if "private_q" not in memo:
-        memo["private_q"] = _upstream_private_q(self)
+        # Wagtail's private_q, from the restrictions read once.
+        q = Q()
+        for restriction in restrictions:
+            q |= self.descendant_of_q(restriction.page, inclusive=True)
+        memo["private_q"] = q if q else Q(pk__in=[])
     return memo["private_q"]
+
+
+def remember_pages(pages) -> None:
+    """Keep ``pages`` (base ``Page`` rows with all their fields, as a plain
+    ``Page.objects`` query reads them) for the lookups below."""
+    memo = _memo.get()
+    if memo is None:
+        return
+    known = memo.setdefault("pages", {})
+    for page in pages:
+        known[page.path] = page
+
+
+def _pages() -> dict[str, Page]:
+    memo = _memo.get()
+    return memo.get("pages", {}) if memo is not None else {}
+
+
+def known_page(path: str) -> Page | None:
+    """The page at ``path`` in the tree if this request read it already."""
+    return _pages().get(path)
+
+
+def known_ancestors(page: Page) -> list[Page] | None:
+    """What ``page.get_ancestors()`` reads, from the root down, if this
+    request read every one of them already; else None."""
+    known = _pages()
+    ancestors = []
+    for depth in range(1, page.depth):
+        ancestor = known.get(page.path[: depth * page.steplen])
+        if ancestor is None:
+            return None
+        ancestors.append(ancestor)
+    return ancestors
+
+
+def known_translation(page: Page, locale: Locale) -> Page | None:
+    """What ``page.get_translation_or_none(locale)`` reads, if this request
+    read that translation already; None when it did not (which does not mean
+    there is none). Of a specific page, its translation of the same class,
+    with the fields of that class read on first use."""
+    for candidate in _pages().values():
+        if candidate.translation_key == page.translation_key and candidate.locale_id == locale.pk:
+            # get_translation reads the same class as the page it is asked of.
+            if type(candidate) is type(page):
+                return candidate
+            if candidate.specific_class is type(page):
+                return candidate.specific_deferred
+            return None
+    return None
 
 
 class PerRequestMiddleware:

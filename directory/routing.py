@@ -16,6 +16,12 @@ live page is served, a routable page resolves its sub-page) and is served by
 Wagtail's ``serve`` view with its hooks: view restrictions, redirects of a
 404, the page cache, are untouched. Previews do not route.
 
+The pages read stay with the request (``per_request.remember_pages``): the
+ancestors of the page found are among them, for its breadcrumbs, its view
+restrictions and a service's partner, and so are their translations on the
+way in the visitor's language. The tree's root comes along in the same query,
+so that the ancestors are complete.
+
 When it can go: once Wagtail routes by ``url_path`` itself (not as of Wagtail 8).
 """
 
@@ -25,6 +31,8 @@ from django.conf import settings
 from django.http import Http404
 
 from wagtail.models import Page, Site
+
+from . import per_request
 
 # The answer for an address that the fast walk cannot decide: Wagtail routes it.
 UNDECIDED = object()
@@ -71,8 +79,9 @@ def route(request, site: Site, path: str, language: str):
         return UNDECIDED
     own = roots.get(language, dutch)
     components = [component for component in path.split("/") if component]
-    wanted = {*_prefixes(own, components), *_prefixes(dutch, components)}
+    wanted = {"/", *_prefixes(own, components), *_prefixes(dutch, components)}
     pages = {page.url_path: page for page in Page.objects.filter(url_path__in=wanted)}
+    per_request.remember_pages(pages.values())
     dutch_root = pages.get(dutch)
     if dutch_root is None or dutch_root.pk != site.root_page_id:
         return UNDECIDED
@@ -83,11 +92,19 @@ def route(request, site: Site, path: str, language: str):
     if own_root is None or not own_root.live:
         own = dutch
     try:
-        return _walk(request, pages, own, components)
+        return _with_known_locale(_walk(request, pages, own, components))
     except Http404:
         if language == settings.LANGUAGE_CODE:
             return None
     try:
-        return _walk(request, pages, dutch, components)
+        return _with_known_locale(_walk(request, pages, dutch, components))
     except Http404:
         return None
+
+
+def _with_known_locale(found):
+    # The page's template and context ask for its locale, which the request
+    # has read already.
+    if found is not None and found is not UNDECIDED:
+        per_request.with_known_locale(found[0])
+    return found

@@ -2,10 +2,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
+from .. import per_request
 from ..forms import DirectoryPageForm
 
 # Slugs are the same in every language, so an address differs only in its
@@ -16,6 +17,28 @@ PAGE_TRANSLATABLE_FIELDS = [
     TranslatableField("search_description"),
     SynchronizedField("slug", overridable=False),
 ]
+
+
+class RestrictionsReadOnce:
+    """Before serving a page Wagtail reads its ancestors, then the view
+    restrictions on them; the routing read those ancestors already and
+    ``public()`` reads every restriction in the same request
+    (directory/per_request.py). A page that none of them restricts gets the
+    empty answer without a query; anything else (a restricted section, an
+    alias on the way, a page the request did not route to) Wagtail's own."""
+
+    def get_view_restrictions(self):
+        ancestors = per_request.known_ancestors(self)
+        restrictions = per_request.view_restrictions() if ancestors is not None else None
+        if (
+            restrictions is None
+            # An alias takes its source's restrictions: Wagtail resolves that.
+            or any(page.alias_of_id for page in (*ancestors, self))
+            # A restriction on the page or above it: the paths of a tree nest.
+            or any(self.path.startswith(r.page.path) for r in restrictions)
+        ):
+            return super().get_view_restrictions()
+        return PageViewRestriction.objects.none()
 
 
 class IntroMixin(models.Model):
@@ -29,7 +52,7 @@ class IntroMixin(models.Model):
         abstract = True
 
 
-class DirectoryIndexPage(IntroMixin, Page):
+class DirectoryIndexPage(IntroMixin, RestrictionsReadOnce, Page):
     """Base for the listing pages directly under the home page."""
 
     base_form_class = DirectoryPageForm

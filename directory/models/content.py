@@ -7,10 +7,10 @@ from wagtail.search import index
 from wagtail_localize.fields import TranslatableField
 
 from ..forms import DirectoryPageForm
-from .base import PAGE_TRANSLATABLE_FIELDS
+from .base import PAGE_TRANSLATABLE_FIELDS, RestrictionsReadOnce
 
 
-class ContentPage(Page):
+class ContentPage(RestrictionsReadOnce, Page):
     """A plain page of text, such as 'About Wijkwijzer' or the privacy statement."""
 
     base_form_class = DirectoryPageForm

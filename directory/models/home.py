@@ -6,10 +6,10 @@ from wagtail_localize.fields import TranslatableField
 
 from ..forms import DirectoryPageForm
 from ..languages import with_dutch_fallback
-from .base import PAGE_TRANSLATABLE_FIELDS, IntroMixin
+from .base import PAGE_TRANSLATABLE_FIELDS, IntroMixin, RestrictionsReadOnce
 
 
-class HomePage(IntroMixin, Page):
+class HomePage(IntroMixin, RestrictionsReadOnce, Page):
     """The start page: a search box, the themes and the wijken."""
 
     base_form_class = DirectoryPageForm

@@ -14,7 +14,7 @@ from ..fields import PublicEmailField, PublicURLField, phone_field
 from ..forms import DirectoryPageForm
 from ..languages import with_dutch_fallback
 from ..validators import validate_kvk_number
-from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage
+from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage, RestrictionsReadOnce
 from .service import ServicePage
 
 
@@ -41,7 +41,7 @@ class PartnerIndexPage(DirectoryIndexPage):
         return context
 
 
-class PartnerPage(Page):
+class PartnerPage(RestrictionsReadOnce, Page):
     """A coalition partner: an organisation whose services are its child pages."""
 
     base_form_class = DirectoryPageForm

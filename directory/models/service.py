@@ -18,7 +18,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
-from .. import changes
+from .. import changes, per_request
 from ..choices import Access, Cost, PartnerType, ServiceStatus, Weekday
 from ..collation import KEY_LENGTH, title_key
 from ..fields import (
@@ -31,7 +31,7 @@ from ..fields import (
 )
 from ..forms import LocationHoursPanel, ServicePageForm
 from ..widgets import PostcodeLookupWidget
-from .base import PAGE_TRANSLATABLE_FIELDS
+from .base import PAGE_TRANSLATABLE_FIELDS, RestrictionsReadOnce
 from .facets import FACET_RELATIONS, partner_types
 from .identity import HSDSIdentified
 from .taxonomy import Audience, Theme
@@ -152,7 +152,7 @@ def serves_wijk(cbs_code: str) -> models.Q:
 ServicePageManager = PageManager.from_queryset(ServicePageQuerySet)
 
 
-class ServicePage(Page):
+class ServicePage(RestrictionsReadOnce, Page):
     """One kind of help a partner offers: what it is, for whom, where, when and how to get it."""
 
     summary = models.CharField(
@@ -448,7 +448,9 @@ class ServicePage(Page):
 
     @cached_property
     def partner(self):
-        return self.get_parent().specific
+        # The routing read the parent already (directory/per_request.py).
+        parent = per_request.known_page(self.path[: -self.steplen]) or self.get_parent()
+        return parent.specific
 
     def where_shown(self) -> str:
         """Where a card says the service is: the town of its one location,

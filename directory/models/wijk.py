@@ -16,7 +16,7 @@ from ..fields import latitude_field, longitude_field
 from ..forms import DirectoryPageForm
 from ..languages import with_dutch_fallback
 from ..validators import parse_pc4_list, validate_cbs_wijk_code, validate_pc4_list
-from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage, IntroMixin
+from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage, IntroMixin, RestrictionsReadOnce
 from .reference import Municipality
 
 
@@ -77,7 +77,7 @@ def municipalities_with_wijken():
 SERVICES_PER_THEME = 8
 
 
-class WijkPage(RoutablePageMixin, IntroMixin, Page):
+class WijkPage(RoutablePageMixin, IntroMixin, RestrictionsReadOnce, Page):
     """A wijk as CBS defines it: who offers what help here ('wie doet wat in de wijk'),
     and at overzicht/ the same as a compact table to print for a wijk meeting."""
 

@@ -1,13 +1,15 @@
 import json
+from urllib.parse import urlsplit
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import Resolver404, resolve, translate_url
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
 
 from wagtail.models import Locale, Page, Site
 
+from directory import per_request
 from directory.links import language_of, page_url
 from directory.models import ContentPage, HomePage, PartnerIndexPage, ThemeIndexPage, WijkIndexPage
 
@@ -50,7 +52,14 @@ def _navigation(request) -> tuple[Page | None, list[Page]]:
     home, children = None, []
     if site is not None:
         root = site.root_page
-        home = (root.get_translation_or_none(Locale.get_active()) or root).specific
+        locale = Locale.get_active()
+        # The routing read the home page in the visitor's language already.
+        translated = per_request.known_translation(root, locale) or root.get_translation_or_none(
+            locale
+        )
+        # Its type decides the menus; what they show is in the base row, so
+        # the home page's own fields are not read (they would be on first use).
+        home = (translated or root).specific_deferred
         if isinstance(home, HomePage):
             # The menus show titles and addresses, which the base rows hold:
             # no query per page type.
@@ -144,30 +153,48 @@ def language_versions(context) -> list[dict]:
     if request is None:
         return []
     page = context.get("page")
-    published = {}
+    published = set()
     if isinstance(page, Page) and page.pk:
-        for translation in (
-            page.get_translations(inclusive=True).live().public().select_related("locale")
-        ):
-            published[translation.locale.language_code] = translation.get_url(request)
+        published = set(
+            page.get_translations(inclusive=True)
+            .live()
+            .public()
+            .values_list("locale__language_code", flat=True)
+        )
     current = get_language()
+    other_language = _other_language(request.get_full_path(), current)
     versions = []
     for code, name in settings.LANGUAGES:
-        # The same address under the other prefix: slugs are the same in every
-        # language, and this keeps a routable page's sub-page (a theme) and
-        # the query of a search.
-        url = translate_url(request.get_full_path(), code)
         versions.append(
             {
                 "code": code,
                 "name": name,
-                "url": url,
+                "url": other_language(code),
                 "current": code == current,
                 "translated": code in published or not published,
                 "bidi": get_language_info(code)["bidi"],
             }
         )
     return versions
+
+
+def _other_language(full_path: str, current: str):
+    """How to write ``full_path`` under another language's prefix: the same
+    address with the prefix swapped, since slugs are the same in every language
+    and no address pattern is translated. This keeps a routable page's sub-page
+    (a theme) and the query of a search. Django's ``translate_url`` would resolve
+    and reverse the address once per language; where the address is not this
+    language's, it decides."""
+    own = f"/{current}/"
+    if full_path.startswith(own):
+        try:
+            resolve(urlsplit(full_path).path)
+        except Resolver404:
+            pass
+        else:
+            rest = full_path[len(own) :]
+            return lambda code: f"/{code}/{rest}"
+    return lambda code: translate_url(full_path, code)
 
 
 @register.simple_tag(takes_context=True)
@@ -191,10 +218,18 @@ def breadcrumb_trail(context) -> list[dict]:
     request = context.get("request")
     locale = Locale.get_active()
     trail = []
-    for ancestor in page.get_ancestors()[1:]:
+    # The routing read the ancestors, and their translations on the way.
+    ancestors = per_request.known_ancestors(page)
+    if ancestors is None:
+        ancestors = page.get_ancestors()
+    for ancestor in ancestors[1:]:
         shown = ancestor
         if ancestor.locale_id != locale.pk:
-            shown = ancestor.get_translation_or_none(locale) or ancestor
+            shown = (
+                per_request.known_translation(ancestor, locale)
+                or ancestor.get_translation_or_none(locale)
+                or ancestor
+            )
             if not shown.live:
                 shown = ancestor
         trail.append(

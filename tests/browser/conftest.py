@@ -67,6 +67,33 @@ DESKTOP = Device("desktop", 1280, 800)
 DEVICES = [PHONE, DESKTOP]
 
 
+# An in-memory SQLite database is one connection, which the live server's
+# request threads and ``in_database`` share. Two requests at once on it (an
+# admin page and its background fetch) interleave their transactions: "no such
+# savepoint", then every later query refused. So work on the shared connection
+# goes one at a time; on PostgreSQL each thread has its own and nothing waits.
+_SHARED_CONNECTION = threading.RLock()
+
+
+def _one_at_a_time(application, overrides: dict):
+    """``application``, answering one request at a time while ``overrides``
+    shares a connection; the body is read inside the lock, as a streamed
+    response may query while it is read."""
+    if not overrides:
+        return application
+
+    def serve(environ, start_response):
+        with _SHARED_CONNECTION:
+            result = application(environ, start_response)
+            try:
+                return [b"".join(result)]
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+
+    return serve
+
+
 def _static_files_from_whitenoise(application):
     """No extra static handler: WhiteNoise's middleware serves them, as in production."""
     return application
@@ -108,7 +135,11 @@ def serving(handler, overrides: dict, django_db_blocker, name: str):
     with django_db_blocker.unblock():
         for conn in overrides.values():
             conn.inc_thread_sharing()
-        thread = LiveServerThread("127.0.0.1", handler, connections_override=overrides)
+        thread = LiveServerThread(
+            "127.0.0.1",
+            lambda application: _one_at_a_time(handler(application), overrides),
+            connections_override=overrides,
+        )
         thread.daemon = True
         thread.start()
         if not thread.is_ready.wait(timeout=60):
@@ -245,7 +276,8 @@ def in_database(live_site, server_connections) -> Callable:
             for alias, conn in overrides.items():
                 connections[alias] = conn
             try:
-                outcome["value"] = function()
+                with _SHARED_CONNECTION if overrides else contextlib.nullcontext():
+                    outcome["value"] = function()
             except BaseException as error:  # handed to the test thread below
                 outcome["error"] = error
             finally:

@@ -1,7 +1,8 @@
 from django import template
-from django.conf import settings
 
 from wagtail.models import Locale
+
+from directory import per_request
 
 from ..status import machine_notice_needed
 
@@ -14,5 +15,7 @@ def machine_translation_notice(context, page) -> dict:
     link to the Dutch original. A few queries per page view, none per string."""
     if not machine_notice_needed(page):
         return {"show": False}
-    dutch = page.get_translation_or_none(Locale.objects.get(language_code=settings.LANGUAGE_CODE))
+    # The request read the Dutch locale and, routing, the Dutch page already.
+    locale = Locale.get_default()
+    dutch = per_request.known_translation(page, locale) or page.get_translation_or_none(locale)
     return {"show": True, "original": dutch.get_url(context.get("request")) if dutch else ""}
