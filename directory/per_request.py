@@ -21,33 +21,108 @@ page and of the ancestors, a service's partner) and the view restrictions
 (Wagtail's check before serving a page, and ``public()``). What is not known
 here, the caller reads as before.
 
+What every page shows and editors seldom change (the locales, the view
+restrictions, the site of a host name, the menus, the names of themes and
+audiences) is also kept for the next requests of the same process, while the
+site's token stays the same (``shared``). Whoever registers the token
+(``share_while``: the page cache, page_cache/apps.py) replaces it whenever
+such a thing changes, at once and again after the commit, in a cache every
+process reads (Redis in production). A request reads the token before
+anything it keeps, so what it read under an old token is never used under a
+new one. Kept at most ``KEEP_SECONDS`` besides, in case a change came by a
+way no signal reports (a bulk ``update()``, a restored database, caches of
+their own per process).
+
 When it can go: once Wagtail caches the active locale and the view
 restrictions per request itself (it does not as of Wagtail 8);
 ``tests/directory/test_query_counts.py`` then still passes without it.
 """
 
+import time
 from contextvars import ContextVar
 
 from django.db.models import Q
 
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, PageViewRestriction
+from wagtail.models import Locale, Page, PageViewRestriction, sites
 from wagtail.models.i18n import LocaleManager
 from wagtail.query import PageQuerySet
 
 _memo: ContextVar[dict | None] = ContextVar("directory_per_request", default=None)
 _upstream_get_for_language = LocaleManager.get_for_language
 _upstream_private_q = PageQuerySet.private_q
+_upstream_get_site_for_hostname = sites.get_site_for_hostname
+
+KEEP_SECONDS = 60
+_token_source = None
+# (token, when it was first read, what was kept under it); replaced whole,
+# never changed in place under another token, so threads need no lock.
+_kept: tuple[str | None, float, dict] = (None, 0.0, {})
+
+
+def share_while(source) -> None:
+    """Keep what ``shared`` reads for the requests of this process while
+    ``source()`` (the site's token, a string; None for none yet) returns the
+    same."""
+    global _token_source
+    _token_source = source
+
+
+def note_token(token: str | None) -> None:
+    """The site's token as the caller just read it, so that this request
+    need not read it again."""
+    memo = _memo.get()
+    if memo is not None and token is not None and "token" not in memo:
+        memo["token"] = token
+
+
+def _process_memory(memo: dict) -> dict | None:
+    global _kept
+    if _token_source is None:
+        return None
+    if "token" not in memo:
+        memo["token"] = _token_source()
+    token = memo["token"]
+    if token is None:
+        return None
+    kept_token, since, kept = _kept
+    now = time.monotonic()
+    if kept_token != token or now - since > KEEP_SECONDS:
+        kept = {}
+        _kept = (token, now, kept)
+    return kept
+
+
+def shared(key, read):
+    """What ``read()`` returns: read once per request, and kept for the next
+    requests of this process while the site's token stays the same. Outside
+    a request, read every time. What it returns is shared between requests
+    and threads: callers must not change it."""
+    memo = _memo.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        kept = _process_memory(memo)
+        if kept is None:
+            memo[key] = read()
+        else:
+            if key not in kept:
+                kept[key] = read()
+            memo[key] = kept[key]
+    return memo[key]
+
+
+def forget_process_memory() -> None:
+    """Drop what this process kept (tests: a rolled-back change sends no signal)."""
+    global _kept
+    _kept = (None, 0.0, {})
 
 
 def locales() -> dict[int, Locale] | None:
-    """Every locale by its key, read once per request; None outside one."""
-    memo = _memo.get()
-    if memo is None:
+    """Every locale by its key, kept as ``shared`` says; None outside a request."""
+    if _memo.get() is None:
         return None
-    if "locales" not in memo:
-        memo["locales"] = {locale.pk: locale for locale in Locale.objects.all()}
-    return memo["locales"]
+    return shared("locales", lambda: {locale.pk: locale for locale in Locale.objects.all()})
 
 
 def _get_for_language(self, language_code):
@@ -72,27 +147,33 @@ def with_known_locale(page: Page) -> Page:
 
 
 def view_restrictions() -> list[PageViewRestriction] | None:
-    """Every view restriction with its page, read once per request; None outside one."""
-    memo = _memo.get()
-    if memo is None:
+    """Every view restriction with its page, kept as ``shared`` says; None
+    outside a request."""
+    if _memo.get() is None:
         return None
-    if "view_restrictions" not in memo:
-        memo["view_restrictions"] = list(PageViewRestriction.objects.select_related("page"))
-    return memo["view_restrictions"]
+    return shared(
+        "view_restrictions", lambda: list(PageViewRestriction.objects.select_related("page"))
+    )
 
 
 def _private_q(self) -> Q:
     restrictions = view_restrictions() if self.db == "default" else None
     if restrictions is None:
         return _upstream_private_q(self)
-    memo = _memo.get()
-    if "private_q" not in memo:
+
+    def read():
         # Wagtail's private_q, from the restrictions read once.
         q = Q()
         for restriction in restrictions:
             q |= self.descendant_of_q(restriction.page, inclusive=True)
-        memo["private_q"] = q if q else Q(pk__in=[])
-    return memo["private_q"]
+        return q if q else Q(pk__in=[])
+
+    return shared("private_q", read)
+
+
+def _get_site_for_hostname(hostname, port):
+    # Wagtail reads the site of the request's host on every request.
+    return shared(("site", hostname, port), lambda: _upstream_get_site_for_hostname(hostname, port))
 
 
 def remember_pages(pages) -> None:
@@ -164,3 +245,4 @@ class PerRequestMiddleware:
 def install():
     LocaleManager.get_for_language = _get_for_language
     PageQuerySet.private_q = _private_q
+    sites.get_site_for_hostname = _get_site_for_hostname

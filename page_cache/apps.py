@@ -26,7 +26,12 @@ class PageCacheConfig(AppConfig):
     name = "page_cache"
 
     def ready(self):
-        from . import signals
+        from directory import per_request
+
+        from . import signals, store
 
         signals.connect()
+        # What every page shows is purged with the site's token: while it
+        # stays, each process may keep what it read of it.
+        per_request.share_while(store.site_token)
         checks.register(shared_page_cache, checks.Tags.caches, deploy=True)

@@ -26,6 +26,8 @@ import re
 from django.conf import settings
 from django.utils.cache import cc_delim_re, patch_cache_control, patch_vary_headers
 
+from directory import per_request
+
 from . import store
 
 CACHED_VIEWS = {"wagtail_serve"}
@@ -85,6 +87,8 @@ class PageCacheMiddleware:
             return self.get_response(request)
         cacheable = _known_query(request)
         found = store.lookup(request) if cacheable else None
+        if found is not None:
+            per_request.note_token(found.site)
         if found is not None and found.page is not None:
             response = store.rebuild(found.page)
             response["X-Page-Cache"] = HIT

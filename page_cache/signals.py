@@ -5,7 +5,9 @@ demo loader or an import; not a draft's revision), a move and a delete purge
 the addresses that showed the page before and show it after
 (``shown_on.showing``). Services changed elsewhere (``directory.changes``)
 purge theirs. A change to what every page may show (a theme's name, a
-municipality, a view restriction, the site) purges everything.
+municipality, a locale, a view restriction, the site) purges everything:
+that also replaces the site's token, under which each process keeps what
+every page shows (directory/per_request.py).
 
 Each purge runs at once and again when the transaction commits: a visitor
 whose page was rendered from the old data in between cannot keep it in the
@@ -17,7 +19,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Locale, Page, PageViewRestriction, Site
 from wagtail.signals import post_page_move, pre_page_move
 
 from directory import changes
@@ -36,7 +38,7 @@ BOOKKEEPING = {
     "locked_at",
     "locked_by",
 }
-EVERYWHERE = (Theme, Audience, Language, Municipality, PageViewRestriction, Site)
+EVERYWHERE = (Theme, Audience, Language, Municipality, Locale, PageViewRestriction, Site)
 
 
 def purge(paths) -> None:

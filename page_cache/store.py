@@ -106,7 +106,7 @@ class Lookup:
 
     url: str
     path: str
-    site: str | None
+    site: str | None  # None only if the cache refused to keep a token
     path_token: str | None
     page: dict | None
 
@@ -118,7 +118,11 @@ def lookup(request: HttpRequest) -> Lookup:
     found = cache().get_many([SITE_KEY, path_key])
     site, path_token = found.get(SITE_KEY), found.get(path_key)
     page = None
-    if site is not None and path_token is not None:
+    if site is None:
+        # The first page since the cache was empty: start the site's token
+        # before rendering, so that a purge meanwhile replaces it.
+        site = site_token()
+    elif path_token is not None:
         page = cache().get(_page_key(url, site, path_token))
     return Lookup(url, path, site, path_token, page)
 
@@ -128,11 +132,7 @@ def store(found: Lookup, response: HttpResponse) -> None:
     unless a purge came while it was rendered."""
     site, path_token = found.site, found.path_token
     if site is None:
-        # The first page since the cache was empty: start the site's token,
-        # unless a purge did so meanwhile (then this render may be stale).
-        site = _new_token()
-        if not cache().add(SITE_KEY, site, timeout=None):
-            return
+        return
     if path_token is None:
         path_token = _new_token()
         if not cache().add(_path_key(found.path), path_token, timeout=timeout()):
@@ -161,6 +161,17 @@ def purge_paths(paths) -> None:
         # A new token rather than a deletion: a request that read the old
         # token and is still rendering then stores where nobody looks.
         cache().set_many({_path_key(path): _new_token() for path in paths}, timeout=timeout())
+
+
+def site_token() -> str | None:
+    """The site's token, started here if there is none yet: what every page
+    shows is kept per process while it stays the same
+    (directory/per_request.py ``shared``)."""
+    token = cache().get(SITE_KEY)
+    if token is None:
+        cache().add(SITE_KEY, _new_token(), timeout=None)
+        token = cache().get(SITE_KEY)
+    return token
 
 
 def purge_all() -> None:

@@ -43,28 +43,33 @@ def single_quoted(value) -> str:
 
 def _navigation(request) -> tuple[Page | None, list[Page]]:
     """The home page in the visitor's language (the Dutch one if not
-    translated) and its live public children, read once per request: every
-    page shows them in its header, menu and footer."""
+    translated) and its live public children: every page shows them in its
+    header, menu and footer, so they are kept (``per_request.shared``)."""
     found = getattr(request, "_directory_navigation", None)
     if found is not None:
         return found
     site = Site.find_for_request(request)
     home, children = None, []
     if site is not None:
-        root = site.root_page
         locale = Locale.get_active()
-        # The routing read the home page in the visitor's language already.
-        translated = per_request.known_translation(root, locale) or root.get_translation_or_none(
-            locale
+        home, children = per_request.shared(
+            ("navigation", site.pk, locale.pk), lambda: _read_navigation(site.root_page, locale)
         )
-        # Its type decides the menus; what they show is in the base row, so
-        # the home page's own fields are not read (they would be on first use).
-        home = (translated or root).specific_deferred
-        if isinstance(home, HomePage):
-            # The menus show titles and addresses, which the base rows hold:
-            # no query per page type.
-            children = list(home.get_children().live().public().specific(defer=True))
     request._directory_navigation = (home, children)
+    return home, children
+
+
+def _read_navigation(root: Page, locale: Locale) -> tuple[Page, list[Page]]:
+    # The routing read the home page in the visitor's language already.
+    translated = per_request.known_translation(root, locale) or root.get_translation_or_none(locale)
+    # Its type decides the menus; what they show is in the base row, so
+    # the home page's own fields are not read (they would be on first use).
+    home = (translated or root).specific_deferred
+    children = []
+    if isinstance(home, HomePage):
+        # The menus show titles and addresses, which the base rows hold:
+        # no query per page type.
+        children = list(home.get_children().live().public().specific(defer=True))
     return home, children
 
 
@@ -98,7 +103,8 @@ def footer_navigation(context):
 def term_name(context, term) -> str:
     """The name of a theme or audience in the visitor's language, or its own
     where it has no translation (as ``term.localized.name``): one query per
-    kind of term and request, not one per term on every card."""
+    kind of term and request at most (``per_request.shared`` keeps them), not
+    one per term on every card."""
     request = context.get("request")
     names = getattr(request, "_directory_term_names", None)
     if names is None:
@@ -107,8 +113,12 @@ def term_name(context, term) -> str:
             request._directory_term_names = names
     model = type(term)
     if model not in names:
-        names[model] = dict(
-            model.objects.filter(locale=Locale.get_active()).values_list("translation_key", "name")
+        locale = Locale.get_active()
+        names[model] = per_request.shared(
+            ("term names", model, locale.pk),
+            lambda: dict(
+                model.objects.filter(locale=locale).values_list("translation_key", "name")
+            ),
         )
     return names[model].get(term.translation_key, term.name)
 

@@ -1,10 +1,13 @@
 """What a request reads once (directory/per_request.py) is read again by the
-next request: a change between two page views shows on the second. And what
+next request, or kept while the site's token stays the same: a change
+between two page views shows on the second. And what
 it takes from the routing's pages (the ancestors, their translations) is what
 Wagtail would have read: restrictions above a page and on an alias's source
 hold, the breadcrumbs name the same pages."""
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from wagtail.models import Locale, PageViewRestriction
@@ -12,8 +15,10 @@ from wagtail.models import Locale, PageViewRestriction
 import pytest
 from bs4 import BeautifulSoup
 
+from directory import per_request
 from directory.links import page_url
-from directory.models import PartnerIndexPage, ServicePage
+from directory.models import ContentPage, HomePage, PartnerIndexPage, ServicePage, Theme
+from page_cache import store
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +102,76 @@ def test_breadcrumbs_name_the_ancestors_as_wagtail_reads_them():
     soup = BeautifulSoup(response.content, "html.parser")
     crumbs = soup.select(".ww-breadcrumbs__list a")
     assert [(a.get_text(), a["href"]) for a in crumbs] == expected
+
+
+# What every page shows is kept per process while the site's token stays the
+# same (``per_request.shared``).
+KEPT_READS = (
+    'FROM "wagtailcore_site"',
+    'FROM "wagtailcore_locale"',
+    'FROM "wagtailcore_pageviewrestriction"',
+    'SELECT "directory_theme"."translation_key"',
+    'SELECT "directory_audience"."translation_key"',
+)
+
+
+def _kept_reads(url) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert Client().get(url).status_code == 200
+    return [q["sql"] for q in captured if any(read in q["sql"] for read in KEPT_READS)]
+
+
+def _themes_shown(service) -> str:
+    """The service page's list of its themes, by their names in Dutch."""
+    soup = BeautifulSoup(Client().get(service.url).content, "html.parser")
+    term = soup.find("dt", string="Thema's")
+    return term.find_next_sibling("dd").get_text()
+
+
+def _shown_theme(service) -> Theme:
+    return service.themes.order_by("sort_order", "name").first()
+
+
+def test_the_next_request_reads_nothing_of_what_every_page_shows():
+    service = _dutch_service_without_arabic()
+    assert _kept_reads(service.url), "the first request reads them"
+    assert _kept_reads(service.url) == []
+    assert _kept_reads("/nl/") == []
+
+
+def test_a_renamed_theme_shows_on_the_next_request():
+    service = _dutch_service_without_arabic()
+    theme = _shown_theme(service)
+    assert theme.name in _themes_shown(service)
+    theme.name = "Hernoemd thema"
+    theme.save()
+    assert "Hernoemd thema" in _themes_shown(service)
+
+
+def test_a_new_page_under_the_home_page_shows_in_the_menus_of_the_next_request():
+    home = HomePage.objects.get(locale__language_code="nl")
+    Client().get("/nl/")
+    home.add_child(
+        instance=ContentPage(
+            title="Nieuw in het menu", slug="nieuw-in-het-menu", body="<p>Nieuw</p>"
+        )
+    )
+    assert "Nieuw in het menu" in Client().get("/nl/").content.decode()
+
+
+def test_a_change_no_signal_reports_shows_once_the_token_is_replaced_or_after_a_while(
+    monkeypatch,
+):
+    """A bulk ``update()`` sends no signal: what the process kept stays
+    until another process replaces the site's token or KEEP_SECONDS pass."""
+    service = _dutch_service_without_arabic()
+    theme = _shown_theme(service)
+    assert theme.name in _themes_shown(service)
+    Theme.objects.filter(pk=theme.pk).update(name="Stil hernoemd")
+    assert theme.name in _themes_shown(service)
+    store.purge_all()  # as any process does on a change every page shows
+    assert "Stil hernoemd" in _themes_shown(service)
+
+    Theme.objects.filter(pk=theme.pk).update(name="Later hernoemd")
+    monkeypatch.setattr(per_request, "KEEP_SECONDS", 0)
+    assert "Later hernoemd" in _themes_shown(service)
