@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.models import Locale
 
+from directory import per_request
 from directory.choices import Access, ChannelKind, Cost, PartnerType
 from directory.languages import with_dutch_fallback
 from directory.models import Audience, Language, Theme, WijkPage
@@ -113,12 +114,13 @@ class ServiceSearchForm(forms.Form):
 
     def __init__(self, *args, locale: Locale, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = Theme.for_locale(locale).values_list("slug", "name")
-        self.fields["audience"].choices = Audience.for_locale(locale).values_list("slug", "name")
+        self.fields["theme"].choices = [(t.slug, t.name) for t in Theme.listed(locale)]
+        self.fields["audience"].choices = [(a.slug, a.name) for a in Audience.listed(locale)]
         # Dutch names help Dutch readers; everyone else finds a language by its own name.
+        languages = per_request.shared("languages", lambda: list(Language.objects.all()))
         self.fields["language"].choices = [
             (language.code, str(language) if locale.language_code == "nl" else language.native_name)
-            for language in Language.objects.all()
+            for language in languages
         ]
         self._place_choices(locale)
 

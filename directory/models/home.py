@@ -34,7 +34,7 @@ class HomePage(IntroMixin, RestrictionsReadOnce, Page):
         from .wijk import WijkIndexPage, WijkPage, municipalities_with_wijken
 
         context = super().get_context(request, *args, **kwargs)
-        context["themes"] = Theme.for_locale(self.locale)
+        context["themes"] = Theme.listed(self.locale)
         context["theme_index"] = ThemeIndexPage.objects.child_of(self).live().first()
         wijk_index = WijkIndexPage.objects.child_of(self).live().first()
         context["wijk_index"] = wijk_index

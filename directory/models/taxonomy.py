@@ -57,6 +57,14 @@ class TaxonomyTerm(TranslatableMixin, index.Indexed, models.Model):
         return cls.objects.filter(locale=locale or Locale.get_active())
 
     @classmethod
+    def listed(cls, locale: Locale) -> list:
+        """The terms in ``locale`` in their order, as pages list them: kept
+        per process while no term changes (``per_request.shared``)."""
+        from .. import per_request
+
+        return per_request.shared((cls, "listed", locale.pk), lambda: list(cls.for_locale(locale)))
+
+    @classmethod
     def choices_for(cls, locale: Locale):
         """The terms a page in ``locale`` is tagged with: each term once, in
         ``locale`` where it is translated and in Dutch where it is not."""
@@ -116,7 +124,7 @@ class ThemeIndexPage(RoutablePageMixin, DirectoryIndexPage):
             .annotate(n=models.Count("pk", distinct=True))
         )
         context["themes"] = [
-            (theme, counts.get(theme.slug, 0)) for theme in Theme.for_locale(self.locale)
+            (theme, counts.get(theme.slug, 0)) for theme in Theme.listed(self.locale)
         ]
         return context
 
@@ -137,7 +145,7 @@ class ThemeIndexPage(RoutablePageMixin, DirectoryIndexPage):
     def theme(self, request, slug):
         from .service import ServicePage
 
-        theme = Theme.for_locale(self.locale).filter(slug=slug).first()
+        theme = next((t for t in Theme.listed(self.locale) if t.slug == slug), None)
         if theme is None:
             raise Http404(_("There is no theme with this address."))
         services = ServicePage.objects.for_listing(self.locale).filter(themes__slug=slug)

@@ -213,7 +213,7 @@ class WijkPage(RoutablePageMixin, IntroMixin, RestrictionsReadOnce, Page):
         context["services_by_theme"] = [
             (theme, [cards[pk] for pk in first.get(theme.slug, ()) if pk in cards],
              len(by_theme.get(theme.slug, ())))
-            for theme in Theme.for_locale(self.locale)
+            for theme in Theme.listed(self.locale)
         ]  # fmt: skip
         context["service_count"] = len(listed)
         context["partners"] = self.partners_active_here(listed.values())

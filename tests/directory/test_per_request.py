@@ -143,9 +143,13 @@ def test_a_renamed_theme_shows_on_the_next_request():
     service = _dutch_service_without_arabic()
     theme = _shown_theme(service)
     assert theme.name in _themes_shown(service)
+    assert theme.name in Client().get("/nl/").content.decode()
+    assert theme.name in Client().get("/nl/zoeken/").content.decode()
     theme.name = "Hernoemd thema"
     theme.save()
     assert "Hernoemd thema" in _themes_shown(service)
+    assert "Hernoemd thema" in Client().get("/nl/").content.decode()
+    assert "Hernoemd thema" in Client().get("/nl/zoeken/").content.decode()
 
 
 def test_a_new_page_under_the_home_page_shows_in_the_menus_of_the_next_request():

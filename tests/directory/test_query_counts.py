@@ -38,11 +38,11 @@ pytestmark = pytest.mark.django_db
 # PostgreSQL alike).
 # The pages on the way to the page (its ancestors and their translations)
 # are read once per request (directory/routing.py); the locales, the view
-# restrictions, the site, the menus and the names of themes and audiences
+# restrictions, the site, the menus, the themes, audiences and languages
 # are kept per process while the site's token stays the same
 # (directory/per_request.py ``shared``).
 BOUNDS = {
-    "home": 7,
+    "home": 6,
     # Under another language prefix the Dutch fallback is found in the same
     # query as the translation (directory/routing.py), and the notice on a
     # machine translation asks after its review. Its ways to reach it and
@@ -51,12 +51,12 @@ BOUNDS = {
     "partner": 11,
     # The services with their themes, then the cards of the few shown per
     # theme: one more than loading every card, however many serve the wijk.
-    "wijk": 15,
-    "theme": 13,
-    "themes index": 5,
+    "wijk": 14,
+    "theme": 11,
+    "themes index": 4,
     "wijken index": 4,
     "partners index": 4,
-    "search": 12,
+    "search": 9,
 }
 
 
