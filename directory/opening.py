@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
@@ -259,6 +259,50 @@ def status_at(service, moment: datetime.datetime | None = None, location=None) -
     return _status(hours, _stretches_around(hours, moment, HORIZON_DAYS), moment)
 
 
+# Services with the same hours have the same opening line (many open Monday
+# to Friday 9 to 5): a line worked out for the present moment is kept per
+# process by what it is worked out from, until its next change, and at most
+# an hour, so that the week it covers stays ahead of the visitor.
+_KEPT_SCHEDULES: dict[tuple, tuple[datetime.datetime, datetime.datetime, list[Label]]] = {}
+KEPT_SCHEDULES = 10_000
+KEPT_SCHEDULE_FOR = datetime.timedelta(hours=1)
+
+
+def forget_kept_schedules() -> None:
+    """Drop the kept schedules (tests that count what is worked out)."""
+    _KEPT_SCHEDULES.clear()
+
+
+def _worked_out_from(hours: Hours | AnyOf) -> tuple:
+    """Everything a schedule of ``hours`` depends on, besides the moment."""
+    parts = hours.parts if isinstance(hours, AnyOf) else [hours]
+    return (
+        isinstance(hours, AnyOf),
+        get_language(),
+        settings.TIME_ZONE,
+        tuple(
+            (
+                tuple(
+                    sorted((day, tuple(sorted(times))) for day, times in part.by_weekday.items())
+                ),
+                tuple(
+                    (
+                        e.start_date,
+                        e.end_date,
+                        e.closed,
+                        e.opens,
+                        e.closes,
+                        e.note,
+                        getattr(e, "location_key", None) is None,
+                    )
+                    for e in part.exceptions
+                ),
+            )  # fmt: skip
+            for part in parts
+        ),
+    )
+
+
 def schedule(service, moment: datetime.datetime | None = None, location=None) -> list[Label]:
     """The label now and each change of it in the coming ``SCHEDULE_DAYS``:
     at every opening, closing and midnight (when "opens at 09:00" becomes
@@ -267,7 +311,26 @@ def schedule(service, moment: datetime.datetime | None = None, location=None) ->
     hours = _hours(service, location)
     if hours is None:
         return []
-    moment = (moment or timezone.now()).astimezone(UTC)
+    if moment is not None:
+        return _schedule(hours, moment.astimezone(UTC))
+    now = timezone.now().astimezone(UTC)
+    key = _worked_out_from(hours)
+    kept = _KEPT_SCHEDULES.get(key)
+    if kept is not None and kept[0] <= now < kept[1]:
+        first, *rest = kept[2]
+        # As worked out now: the line's first moment is now.
+        return [replace(first, start=int(now.timestamp())), *rest]
+    labels = _schedule(hours, now)
+    until = now + KEPT_SCHEDULE_FOR
+    if len(labels) > 1:
+        until = min(until, datetime.datetime.fromtimestamp(labels[1].start, UTC))
+    if len(_KEPT_SCHEDULES) >= KEPT_SCHEDULES:
+        _KEPT_SCHEDULES.clear()
+    _KEPT_SCHEDULES[key] = (now, until, labels)
+    return labels
+
+
+def _schedule(hours: Hours | AnyOf, moment: datetime.datetime) -> list[Label]:
     last = moment + datetime.timedelta(days=SCHEDULE_DAYS)
     # Most services open again within the week: then the stretches of the
     # week (and a day either side) say everything, in a tenth of the work of

@@ -62,11 +62,17 @@ def _fresh_cache():
     """The circuit breaker, cached pages and other cached state never leak between tests."""
     from django.core.cache import caches
 
-    for cache in caches.all():
-        cache.clear()
+    from directory import opening, per_request
+
+    def forget():
+        for cache in caches.all():
+            cache.clear()
+        per_request.forget_process_memory()
+        opening.forget_kept_schedules()
+
+    forget()
     yield
-    for cache in caches.all():
-        cache.clear()
+    forget()
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 from django.test import TestCase
 from django.utils import translation
 
+import pytest
+
 from directory import opening
 from directory.choices import ServiceStatus
 from directory.models import OpeningHours, OpeningHoursException, ServicePage
@@ -186,3 +188,65 @@ class ScheduleTest(TestCase):
 
     def test_no_hours_no_schedule(self):
         assert opening.schedule(service([]), at(WEDNESDAY, 10)) == []
+
+
+def worked_out(monkeypatch) -> list:
+    """The moments for which a schedule is worked out rather than taken as kept."""
+    moments = []
+    work_out = opening._schedule
+
+    def counting(hours, moment):
+        moments.append(moment)
+        return work_out(hours, moment)
+
+    monkeypatch.setattr(opening, "_schedule", counting)
+    return moments
+
+
+def now_is(monkeypatch, moment) -> None:
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+@pytest.mark.django_db
+def test_services_with_the_same_hours_share_the_line_worked_out_now(monkeypatch):
+    moments = worked_out(monkeypatch)
+    now_is(monkeypatch, at(WEDNESDAY, 10))
+    with translation.override("en"):
+        first = opening.schedule(service(office_week()))
+        assert opening.schedule(service(office_week())) == first
+        assert len(moments) == 1
+        assert first[0].text == "Open now, until 17:00"
+        other = opening.schedule(service([hours(2, "09:00", "12:00")]))
+        assert other[0].text == "Open now, until 12:00"
+        assert len(moments) == 2
+    with translation.override("nl"):
+        assert opening.schedule(service(office_week()))[0].text == "Nu open, tot 17:00"
+        assert len(moments) == 3
+
+
+@pytest.mark.django_db
+def test_a_kept_line_is_worked_out_again_once_it_changes(monkeypatch):
+    """Kept until its next change and at most an hour (so the week it covers
+    stays ahead), never for a moment before it was worked out; its first
+    moment is always now."""
+    moments = worked_out(monkeypatch)
+    page = service(office_week())
+
+    def line_at(moment):
+        now_is(monkeypatch, moment)
+        labels = opening.schedule(page)
+        assert labels[0].start == int(moment.timestamp())
+        return labels
+
+    with translation.override("en"):
+        at_ten = line_at(at(WEDNESDAY, 10))
+        assert line_at(at(WEDNESDAY, 10, 59))[1:] == at_ten[1:]
+        assert len(moments) == 1
+        line_at(at(WEDNESDAY, 11))
+        assert len(moments) == 2
+        line_at(at(WEDNESDAY, 16, 30))
+        assert line_at(at(WEDNESDAY, 17))[0].text == "Closed, opens Thursday 09:00"
+        assert line_at(at(WEDNESDAY, 7))[0].text == "Closed, opens at 09:00"
+        assert len(moments) == 5
