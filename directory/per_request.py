@@ -22,8 +22,8 @@ page and of the ancestors, a service's partner) and the view restrictions
 here, the caller reads as before.
 
 What every page shows and editors seldom change (the locales, the view
-restrictions, the site of a host name, the menus, the names of themes and
-audiences) is also kept for the next requests of the same process, while the
+restrictions, the site of a host name, the menus, the themes, audiences
+and languages with their names) is also kept for the next requests of the same process, while the
 site's token stays the same (``shared``). Whoever registers the token
 (``share_while``: the page cache, page_cache/apps.py) replaces it whenever
 such a thing changes, at once and again after the commit, in a cache every
