@@ -76,13 +76,28 @@ class ServicePageQuerySet(PageQuerySet):
         """Live, public and (where the coalition wants that) checked within a year."""
         return self.live().public().filter(shown_filter())
 
+    def for_lines(self):
+        """What a one-line listing (a wijk's services per theme) shows: the
+        title, the summary and whether it is open. The hours and the
+        exceptions not yet over say whether it is open (directory/opening.py),
+        per location where the hours are."""
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        return self.defer(
+            "body", "accessibility", "phone", "whatsapp", "email", "website"
+        ).prefetch_related(
+            "locations",
+            "opening_hours",
+            models.Prefetch(
+                "opening_hours_exceptions",
+                queryset=OpeningHoursException.objects.filter(end_date__gte=yesterday),
+            ),
+        )
+
     def for_cards(self):
         """What a result card (includes/service_card.html) shows, and no more:
-        a page of hits skips the full description and the contact fields,
-        whose phone numbers are parsed on every load. The hours and the
-        exceptions not yet over say whether it is open (directory/opening.py);
-        the locations say where."""
-        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        a line's fields, who offers it, its themes and its languages. A page
+        of hits skips the full description and the contact fields, whose
+        phone numbers are parsed on every load."""
         # The partner's name, for "who offers it": one subquery rather than a
         # parent page per card. Translations mirror the tree, so the parent
         # is in the service's own language.
@@ -90,18 +105,9 @@ class ServicePageQuerySet(PageQuerySet):
             path=Substr(models.OuterRef("path"), 1, Length(models.OuterRef("path")) - Page.steplen)
         ).values("title")[:1]
         return (
-            self.annotate(partner_title=models.Subquery(parent))
-            .defer("body", "accessibility", "phone", "whatsapp", "email", "website")
-            .prefetch_related(
-                "themes",
-                "languages",
-                "locations",
-                "opening_hours",
-                models.Prefetch(
-                    "opening_hours_exceptions",
-                    queryset=OpeningHoursException.objects.filter(end_date__gte=yesterday),
-                ),
-            )
+            self.for_lines()
+            .annotate(partner_title=models.Subquery(parent))
+            .prefetch_related("themes", "languages")
         )
 
     def for_listing(self, locale: Locale):

@@ -192,6 +192,7 @@ class WijkPage(RoutablePageMixin, IntroMixin, RestrictionsReadOnce, Page):
         )
 
     def get_context(self, request, *args, **kwargs):
+        from .service import ServicePage
         from .taxonomy import Theme
 
         context = super().get_context(request, *args, **kwargs)
@@ -209,7 +210,12 @@ class WijkPage(RoutablePageMixin, IntroMixin, RestrictionsReadOnce, Page):
             if slug:
                 by_theme[slug][pk] = True
         first = {slug: list(pks)[:SERVICES_PER_THEME] for slug, pks in by_theme.items()}
-        cards = services.filter(pk__in={pk for pks in first.values() for pk in pks}).in_bulk()
+        # Found above: only what the lines show is fetched again.
+        cards = (
+            ServicePage.objects.filter(pk__in={pk for pks in first.values() for pk in pks})
+            .for_lines()
+            .in_bulk()
+        )
         context["services_by_theme"] = [
             (theme, [cards[pk] for pk in first.get(theme.slug, ()) if pk in cards],
              len(by_theme.get(theme.slug, ())))

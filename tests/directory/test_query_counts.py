@@ -49,9 +49,10 @@ BOUNDS = {
     # their languages: two.
     "service": 15,
     "partner": 11,
-    # The services with their themes, then the cards of the few shown per
-    # theme: one more than loading every card, however many serve the wijk.
-    "wijk": 14,
+    # The services with their themes, then the lines of the few shown per
+    # theme with what a line shows (no themes or languages of their own):
+    # however many serve the wijk.
+    "wijk": 12,
     "theme": 11,
     "themes index": 4,
     "wijken index": 4,
