@@ -273,3 +273,23 @@ def test_a_theme_lists_her_language_first_then_the_dutch_fallbacks(client, code)
     dutch_only = [bool(card.select_one(".ww-only-dutch")) for card in page.select(".ww-card")]
     assert False in dutch_only and True in dutch_only
     assert dutch_only == sorted(dutch_only)
+
+
+def test_an_address_written_in_full_keeps_its_host_and_takes_her_prefix():
+    """With more than one site Wagtail writes an address in full; her link
+    is the address Django's ``translate_url`` makes of it, host and all."""
+    from django.urls import translate_url
+
+    from wagtail.models import Site
+
+    from directory.links import page_url
+
+    default = Site.objects.get(is_default_site=True)
+    Site.objects.create(hostname="tweede.example", port=443, root_page=default.root_page)
+    service = dutch(ServicePage).live().first()
+    written = service.get_url()
+    assert written.startswith("http"), written
+    with translation.override("nl"):
+        expected = translate_url(written, "ar")
+    assert expected != written
+    assert page_url(service, "ar") == expected
