@@ -143,14 +143,17 @@ class ThemeIndexPage(RoutablePageMixin, DirectoryIndexPage):
 
     @path("<slug:slug>/", name="theme")
     def theme(self, request, slug):
-        from .service import ServicePage
+        from .service import ServicePage, with_terms
 
         theme = next((t for t in Theme.listed(self.locale) if t.slug == slug), None)
         if theme is None:
             raise Http404(_("There is no theme with this address."))
-        services = ServicePage.objects.for_listing(self.locale).filter(themes__slug=slug)
+        services = paginate(
+            request, ServicePage.objects.for_listing(self.locale).filter(themes__slug=slug)
+        )
+        services.object_list = with_terms(list(services.object_list))
         return self.render(
             request,
             template="directory/theme_page.html",
-            context_overrides={"theme": theme, "services": paginate(request, services)},
+            context_overrides={"theme": theme, "services": services},
         )

@@ -3,6 +3,7 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -231,15 +232,16 @@ class WijkPage(RoutablePageMixin, IntroMixin, RestrictionsReadOnce, Page):
         each service once, under the first of its themes, with what a
         professional needs to refer a resident (see directory/overview.py)."""
         from ..overview import wijk_overview
+        from .service import with_terms
 
         # The cards' query, with the contact fields the cards leave out.
-        services = list(self.available_services().defer(None).defer("body"))
-        return self.render(
-            request,
-            template="directory/wijk_overview.html",
-            context_overrides={
-                "overview": wijk_overview(services, self.locale),
-                "partners": self.partners_active_here(service.path for service in services),
-                "today": timezone.localdate(),
-            },
+        services = with_terms(list(self.available_services().defer(None).defer("body")))
+        # Not self.render(): the page's own context is the listing by theme,
+        # which the overview replaces (six queries and its lines' work).
+        context = super().get_context(request)
+        context.update(
+            overview=wijk_overview(services, self.locale),
+            partners=self.partners_active_here(service.path for service in services),
+            today=timezone.localdate(),
         )
+        return TemplateResponse(request, "directory/wijk_overview.html", context)

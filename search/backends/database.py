@@ -34,7 +34,7 @@ from directory.models import (
     WijkPage,
 )
 from directory.models.facets import CHANNELS, channel_value
-from directory.models.service import hidden_before
+from directory.models.service import hidden_before, with_terms
 
 from .. import snapshot
 from ..analysis import AnalysedQuery, analyse_query
@@ -227,7 +227,8 @@ class DatabaseBackend:
         )
 
         by_pk = {
-            service.pk: service for service in ServicePage.objects.filter(pk__in=window).for_cards()
+            service.pk: service
+            for service in with_terms(list(ServicePage.objects.filter(pk__in=window).for_cards()))
         }
         hits = [
             Hit(

@@ -25,6 +25,7 @@ from elasticsearch_dsl import Q, Search
 
 from directory.models import ServicePage
 from directory.models.facets import CHANNELS, channel_value
+from directory.models.service import with_terms
 
 from ..analysis import AnalysedQuery, WordGroup, analyse_query
 from ..engine.client import Engine
@@ -559,7 +560,9 @@ class EngineBackend:
     def _live(rows: list[dict]) -> dict[int, ServicePage]:
         """The services of ``rows`` still shown, loaded for their cards."""
         ids = {int(row["_id"]) for row in rows}
-        return ServicePage.objects.shown().filter(pk__in=ids).for_cards().in_bulk()
+        live = ServicePage.objects.shown().filter(pk__in=ids).for_cards().in_bulk()
+        with_terms(list(live.values()))
+        return live
 
     @classmethod
     def _live_hits(
