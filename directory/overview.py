@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from wagtail.models import Locale
+
 from . import localized
 from .models import ServicePage, Theme
 from .opening import scopes
@@ -88,8 +90,8 @@ def wijk_overview(services: list[ServicePage], locale) -> Overview:
     """``services`` (ready for cards, in the listing's order) grouped for print."""
     # The page's themes (Dutch where the wijk is not translated), named in
     # the reader's language where the coalition translated them.
-    named = {theme.slug: theme for theme in Theme.for_locale()}
-    themes = [named.get(theme.slug, theme) for theme in Theme.for_locale(locale)]
+    named = {theme.slug: theme for theme in Theme.listed(Locale.get_active())}
+    themes = [named.get(theme.slug, theme) for theme in Theme.listed(locale)]
     # By slug: a translated service may still link the Dutch theme.
     numbers = {theme.slug: number for number, theme in enumerate(themes, start=1)}
     sections = {number: Section(number, theme) for number, theme in enumerate(themes, start=1)}

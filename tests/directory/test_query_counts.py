@@ -53,6 +53,8 @@ BOUNDS = {
     # theme with what a line shows (no themes or languages of their own):
     # however many serve the wijk.
     "wijk": 12,
+    # Every service of the wijk with its contact fields, themes and languages.
+    "wijk overview": 12,
     "theme": 11,
     "themes index": 4,
     "wijken index": 4,
@@ -224,6 +226,7 @@ CASES = {
     "home": (lambda w: w.add_wijk, lambda w: "/nl/"),
     "partner": (lambda w: w.add_service, lambda w: w.partner.url),
     "wijk": (lambda w: w.add_service, lambda w: w.wijk.url),
+    "wijk overview": (lambda w: w.add_service, lambda w: w.wijk.url + "overzicht/"),
     "theme": (lambda w: w.add_service, lambda w: theme_url("testthema")),
     "themes index": (
         lambda w: w.add_theme,
