@@ -179,3 +179,30 @@ def test_a_change_no_signal_reports_shows_once_the_token_is_replaced_or_after_a_
     Theme.objects.filter(pk=theme.pk).update(name="Later hernoemd")
     monkeypatch.setattr(per_request, "KEEP_SECONDS", 0)
     assert "Later hernoemd" in _themes_shown(service)
+
+
+def _card(service, url) -> BeautifulSoup:
+    soup = BeautifulSoup(Client().get(url).content, "html.parser")
+    link = soup.find("a", string=service.title)
+    return link.find_parent("article")
+
+
+def test_a_card_shows_the_themes_and_languages_its_service_has_now():
+    """Which terms a card shows is read with the cards every time; only the
+    terms themselves are kept, even one added with no signal."""
+    from directory.models import Language
+
+    service = _dutch_service_without_arabic()
+    partner = service.get_parent().url
+    assert _card(service, partner) is not None  # the terms are kept now
+    (unannounced,) = Theme.objects.bulk_create(
+        [Theme(name="Zonder signaal", slug="zonder-signaal", locale=service.locale)]
+    )
+    other = Theme.objects.filter(locale=service.locale).exclude(pk__in=service.themes.all())[0]
+    service.themes.set([other, unannounced])
+    service.languages.set(Language.objects.filter(code__in=["so", "uk"]))
+    service.save_revision().publish()
+
+    card = _card(service, partner)
+    assert {tag.get_text() for tag in card.select(".ww-tag")} == {other.name, "Zonder signaal"}
+    assert {span["lang"] for span in card.select(".ww-card__languages [lang]")} == {"so", "uk"}
