@@ -653,6 +653,18 @@ def forget() -> None:
     cache.delete(SHARED_WORDS_KEY)
 
 
+def forget_directory_words() -> None:
+    """Drop what this process learnt of the directory's words, keeping the
+    thesaurus's (tests: a rolled-back service sends no signal, and its words
+    would otherwise count in the next test's typo corrections)."""
+    from django.core.cache import cache
+
+    with _cache_lock:
+        _cache.pop("directory", None)
+        _cache.pop("vocabulary", None)
+    cache.delete(SHARED_WORDS_KEY)
+
+
 def _word_group(
     word: str, language: str, known: Vocabulary, concepts: ConceptIndex, languages: list[str]
 ) -> tuple[WordGroup, str]:

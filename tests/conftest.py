@@ -63,12 +63,14 @@ def _fresh_cache():
     from django.core.cache import caches
 
     from directory import opening, per_request
+    from search import analysis
 
     def forget():
         for cache in caches.all():
             cache.clear()
         per_request.forget_process_memory()
         opening.forget_kept_schedules()
+        analysis.forget_directory_words()
 
     forget()
     yield
