@@ -646,11 +646,9 @@ def grow(texts: Iterable[tuple[str, str, str]]) -> None:
 def forget() -> None:
     """Drop the cached lookups and the shared words (tests change the
     directory under them)."""
-    from django.core.cache import cache
-
+    forget_directory_words()
     with _cache_lock:
         _cache.clear()
-    cache.delete(SHARED_WORDS_KEY)
 
 
 def forget_directory_words() -> None:
