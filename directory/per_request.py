@@ -112,6 +112,12 @@ def shared(key, read):
     return memo[key]
 
 
+def every(model) -> list:
+    """Every row of ``model``, a small table every page may show (themes,
+    languages), in its order: kept as ``shared`` says."""
+    return shared((model, "every"), lambda: list(model.objects.all()))
+
+
 def forget_process_memory() -> None:
     """Drop what this process kept (tests: a rolled-back change sends no signal)."""
     global _kept

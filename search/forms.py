@@ -117,7 +117,7 @@ class ServiceSearchForm(forms.Form):
         self.fields["theme"].choices = [(t.slug, t.name) for t in Theme.listed(locale)]
         self.fields["audience"].choices = [(a.slug, a.name) for a in Audience.listed(locale)]
         # Dutch names help Dutch readers; everyone else finds a language by its own name.
-        languages = per_request.shared("languages", lambda: list(Language.objects.all()))
+        languages = per_request.every(Language)
         self.fields["language"].choices = [
             (language.code, str(language) if locale.language_code == "nl" else language.native_name)
             for language in languages

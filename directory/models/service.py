@@ -143,7 +143,7 @@ class ServicePageQuerySet(PageQuerySet):
 def with_terms(services: list) -> list:
     """``services`` (read with ``for_cards``) with their themes and
     languages for their cards: which ones from the relation tables, the
-    terms themselves from those kept per process (``per_request.shared``;
+    terms themselves from those kept per process (``per_request.every``;
     a changed term replaces the site's token), set in memory as modelcluster
     sets a page's relations for a preview. Two small queries rather than two
     prefetches that build every term of every card again."""
@@ -161,10 +161,10 @@ def with_terms(services: list) -> list:
                 "servicepage_id", term_column
             )
         )
-        terms = per_request.shared(("terms by key", model), model.objects.in_bulk)
+        terms = {term.pk: term for term in per_request.every(model)}
         missing = {term for _service, term in rows} - terms.keys()
         if missing:  # added since they were kept (outside a request: never kept)
-            terms = {**terms, **model.objects.in_bulk(missing)}
+            terms |= model.objects.in_bulk(missing)
         by_service = defaultdict(list)
         for service, term in rows:
             by_service[service].append(terms[term])
