@@ -62,13 +62,22 @@ def page_url(
     own = language_of(page, request)
     if own == language:
         return url
-    # The addresses differ only in their prefix: swapped in place, which is
-    # a third of the time of resolving the address again (a wijk page links
-    # some sixty pages). On another site's host the address is absolute.
+    # Swapped in place: a third of the time of resolving the address again
+    # (a wijk page links some sixty pages).
+    swapped = with_prefix(url, own, language)
+    if swapped is not None:
+        return swapped
+    # translate_url resolves the address in the language it is written in.
+    with translation.override(own):
+        return translate_url(url, language)
+
+
+def with_prefix(url: str, own: str, language: str) -> str | None:
+    """``url`` under ``language``'s prefix instead of ``own``'s: the
+    addresses differ only there (see above). Relative, or written in full on
+    another site's host; None where ``url`` has no ``own`` prefix."""
     origin = "" if url.startswith("/") else "{0.scheme}://{0.netloc}".format(urlsplit(url))
     prefix = f"{origin}/{own}/"
     if url.startswith(prefix):
         return f"{origin}/{language}/{url[len(prefix) :]}"
-    # translate_url resolves the address in the language it is written in.
-    with translation.override(own):
-        return translate_url(url, language)
+    return None

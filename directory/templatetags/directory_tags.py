@@ -10,7 +10,7 @@ from django.utils.translation import get_language, get_language_info
 from wagtail.models import Locale, Page, Site
 
 from directory import per_request
-from directory.links import language_of, page_url
+from directory.links import language_of, page_url, with_prefix
 from directory.models import ContentPage, HomePage, PartnerIndexPage, ThemeIndexPage, WijkIndexPage
 
 register = template.Library()
@@ -195,15 +195,13 @@ def _other_language(full_path: str, current: str):
     (a theme) and the query of a search. Django's ``translate_url`` would resolve
     and reverse the address once per language; where the address is not this
     language's, it decides."""
-    own = f"/{current}/"
-    if full_path.startswith(own):
+    if full_path.startswith(f"/{current}/"):
         try:
             resolve(urlsplit(full_path).path)
         except Resolver404:
             pass
         else:
-            rest = full_path[len(own) :]
-            return lambda code: f"/{code}/{rest}"
+            return lambda code: with_prefix(full_path, current, code)
     return lambda code: translate_url(full_path, code)
 
 
