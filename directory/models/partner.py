@@ -118,16 +118,14 @@ class PartnerPage(RestrictionsReadOnce, Page):
 
     def get_context(self, request, *args, **kwargs):
         from .. import structured_data
-        from .service import ServicePage, with_terms
+        from .service import ServicePage
 
         context = super().get_context(request, *args, **kwargs)
         context["structured_data"] = structured_data.organisation(self, request)
         # Services below any language version of this partner, each in the
         # page's language where translated.
         below = self.in_any_version(children_only=True)
-        context["services"] = with_terms(
-            list(ServicePage.objects.filter(below).for_listing(self.locale))
-        )
+        context["services"] = list(ServicePage.objects.filter(below).for_listing(self.locale))
         return context
 
     def in_any_version(self, field: str = "path", children_only: bool = False) -> models.Q:

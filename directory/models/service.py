@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length, Substr
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -96,17 +97,19 @@ class ServicePageQuerySet(PageQuerySet):
 
     def for_cards(self):
         """What a result card (includes/service_card.html) shows, and no more:
-        a line's fields and who offers it; its themes and its languages come
-        with ``with_terms`` once the cards are read. A page of hits skips the
-        full description and the contact fields, whose phone numbers are
-        parsed on every load."""
+        a line's fields, who offers it, its themes and its languages (set as
+        the cards are read: ``CardIterable``). A page of hits skips the full
+        description and the contact fields, whose phone numbers are parsed
+        on every load."""
         # The partner's name, for "who offers it": one subquery rather than a
         # parent page per card. Translations mirror the tree, so the parent
         # is in the service's own language.
         parent = Page.objects.filter(
             path=Substr(models.OuterRef("path"), 1, Length(models.OuterRef("path")) - Page.steplen)
         ).values("title")[:1]
-        return self.for_lines().annotate(partner_title=models.Subquery(parent))
+        cards = self.for_lines().annotate(partner_title=models.Subquery(parent))
+        cards._iterable_class = CardIterable
+        return cards
 
     def for_listing(self, locale: Locale):
         """Shown services in ``locale`` (or in Dutch where not translated),
@@ -138,6 +141,15 @@ class ServicePageQuerySet(PageQuerySet):
     def in_wijk(self, wijk):
         """Services that serve ``wijk`` directly or serve its whole municipality."""
         return self.filter(serves_wijk(wijk.cbs_code))
+
+
+class CardIterable(ModelIterable):
+    """Services as ``for_cards`` reads them: they get their themes and
+    languages before anyone sees them, so no reader of cards can forget
+    those and ask one query per card. ``values()`` and the like replace it."""
+
+    def __iter__(self):
+        yield from with_terms(list(super().__iter__()))
 
 
 def with_terms(services: list) -> list:

@@ -143,7 +143,7 @@ class ThemeIndexPage(RoutablePageMixin, DirectoryIndexPage):
 
     @path("<slug:slug>/", name="theme")
     def theme(self, request, slug):
-        from .service import ServicePage, with_terms
+        from .service import ServicePage
 
         theme = next((t for t in Theme.listed(self.locale) if t.slug == slug), None)
         if theme is None:
@@ -151,7 +151,6 @@ class ThemeIndexPage(RoutablePageMixin, DirectoryIndexPage):
         services = paginate(
             request, ServicePage.objects.for_listing(self.locale).filter(themes__slug=slug)
         )
-        services.object_list = with_terms(list(services.object_list))
         return self.render(
             request,
             template="directory/theme_page.html",

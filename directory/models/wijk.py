@@ -232,10 +232,9 @@ class WijkPage(RoutablePageMixin, IntroMixin, RestrictionsReadOnce, Page):
         each service once, under the first of its themes, with what a
         professional needs to refer a resident (see directory/overview.py)."""
         from ..overview import wijk_overview
-        from .service import with_terms
 
         # The cards' query, with the contact fields the cards leave out.
-        services = with_terms(list(self.available_services().defer(None).defer("body")))
+        services = list(self.available_services().defer(None).defer("body"))
         # Not self.render(): the page's own context is the listing by theme,
         # which the overview replaces (six queries and its lines' work).
         context = super().get_context(request)

@@ -34,7 +34,7 @@ from directory.models import (
     WijkPage,
 )
 from directory.models.facets import CHANNELS, channel_value
-from directory.models.service import hidden_before, with_terms
+from directory.models.service import hidden_before
 
 from .. import snapshot
 from ..analysis import AnalysedQuery, analyse_query
@@ -226,10 +226,7 @@ class DatabaseBackend:
             else [None] * len(window)
         )
 
-        by_pk = {
-            service.pk: service
-            for service in with_terms(list(ServicePage.objects.filter(pk__in=window).for_cards()))
-        }
+        by_pk = ServicePage.objects.filter(pk__in=window).for_cards().in_bulk()
         hits = [
             Hit(
                 service=by_pk[pk],

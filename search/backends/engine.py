@@ -25,7 +25,6 @@ from elasticsearch_dsl import Q, Search
 
 from directory.models import ServicePage
 from directory.models.facets import CHANNELS, channel_value
-from directory.models.service import with_terms
 
 from ..analysis import AnalysedQuery, WordGroup, analyse_query
 from ..engine.client import Engine
@@ -560,9 +559,7 @@ class EngineBackend:
     def _live(rows: list[dict]) -> dict[int, ServicePage]:
         """The services of ``rows`` still shown, loaded for their cards."""
         ids = {int(row["_id"]) for row in rows}
-        live = ServicePage.objects.shown().filter(pk__in=ids).for_cards().in_bulk()
-        with_terms(list(live.values()))
-        return live
+        return ServicePage.objects.shown().filter(pk__in=ids).for_cards().in_bulk()
 
     @classmethod
     def _live_hits(

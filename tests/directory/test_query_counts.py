@@ -265,3 +265,31 @@ def test_listings_in_another_language_make_no_query_per_card(world, code):
         world, world.add_service, lambda: f"/{code}/{world.partner.url.split('/', 2)[2]}"
     )
     assert n == two_n
+
+
+READINGS = {
+    "iterated": lambda cards: list(cards),
+    "sliced, as a page of results": lambda cards: list(cards.order_by("pk")[1:]),
+    "by id": lambda cards: list(cards.in_bulk().values()),
+}
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_cards_come_with_their_themes_and_languages_however_they_are_read(world, reading):
+    """A new reader of cards cannot forget their terms and ask a query per card."""
+    for _ in range(3):
+        world.add_service()
+    cards = READINGS[reading](
+        ServicePage.objects.filter(title__startswith="Testdienst").for_cards()
+    )
+    assert len(cards) >= 2
+    with CaptureQueriesContext(connection) as captured:
+        terms = [
+            (
+                {theme.slug for theme in card.themes.all()},
+                {lang.code for lang in card.languages.all()},
+            )
+            for card in cards
+        ]
+    assert len(captured) == 0
+    assert all(found == ({"testthema"}, {"nl", "ar", "en"}) for found in terms)
