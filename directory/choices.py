@@ -2,6 +2,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def label(choices: type[models.Choices], value) -> str:
+    """What Django's ``get_FOO_display`` gives (the label of ``value`` in the
+    active language, or ``value`` itself when it is none of ``choices``),
+    found directly. Django builds the field's choices again on each call and
+    translates every label to hash it: 15-43 µs, once per card or partner a
+    listing shows."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class PartnerType(models.TextChoices):
     MUNICIPALITY = "gemeente", _("Municipality")
     HOUSING = "woningcorporatie", _("Housing corporation")

@@ -9,7 +9,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from modelcluster.fields import ParentalManyToManyField
 
-from ..choices import PartnerType
+from ..choices import PartnerType, label
 from ..fields import PublicEmailField, PublicURLField, phone_field
 from ..forms import DirectoryPageForm
 from ..languages import with_dutch_fallback
@@ -115,6 +115,10 @@ class PartnerPage(RestrictionsReadOnce, Page):
     class Meta:
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
+
+    def get_partner_type_display(self) -> str:
+        # On every partner a listing shows: see choices.label.
+        return label(PartnerType, self.partner_type)
 
     def get_context(self, request, *args, **kwargs):
         from .. import structured_data

@@ -21,7 +21,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 
 from .. import changes, per_request
-from ..choices import Access, Cost, PartnerType, ServiceStatus, Weekday
+from ..choices import Access, Cost, PartnerType, ServiceStatus, Weekday, label
 from ..collation import KEY_LENGTH, title_key
 from ..fields import (
     PostcodeField,
@@ -408,6 +408,10 @@ class ServicePage(RestrictionsReadOnce, Page):
                 mapped = model.in_locale(terms, self.locale)
                 if [term.pk for term in mapped] != [term.pk for term in terms]:
                     getattr(self, name).set(mapped)
+
+    def get_cost_display(self) -> str:
+        # On every card: see choices.label.
+        return label(Cost, self.cost)
 
     def analysed_text(self) -> str:
         """The stems, compound parts and normalised forms of the page's words,
