@@ -151,7 +151,10 @@ def test_an_administrator_unlocks_in_the_admin_and_nobody_else_sees_the_list(
     ],
 )
 def test_a_burst_beyond_the_limit_gets_429_with_retry_after(name, setting, params, settings):
-    setattr(settings, setting, "5/m")
+    # Per hour, not per minute: django-ratelimit counts in fixed windows, and
+    # on a busy machine eight searches can take seconds; a burst that crossed
+    # a minute's window was counted in two (seen once in a full run).
+    setattr(settings, setting, "5/h")
     url = (
         "/nl" + reverse(name).removeprefix("/nl")
         if not reverse(name).startswith("/nl")
@@ -163,7 +166,7 @@ def test_a_burst_beyond_the_limit_gets_429_with_retry_after(name, setting, param
     assert statuses[:5] == [200] * 5
     assert statuses[5:] == [429] * 3
     refused = client.get(url, params, REMOTE_ADDR="192.0.2.77")
-    assert 0 < int(refused["Retry-After"]) <= 60
+    assert 0 < int(refused["Retry-After"]) <= 3600
     # Another client is served as usual.
     assert client.get(url, params, REMOTE_ADDR="192.0.2.78").status_code == 200
 
