@@ -102,9 +102,9 @@ def footer_navigation(context):
 @register.simple_tag(takes_context=True)
 def term_name(context, term) -> str:
     """The name of a theme or audience in the visitor's language, or its own
-    where it has no translation (as ``term.localized.name``): one query per
-    kind of term and request at most (``per_request.shared`` keeps them), not
-    one per term on every card."""
+    where it has no translation (as ``term.localized.name``): from the terms
+    kept per process (``per_request.every``), not a query per term on every
+    card."""
     request = context.get("request")
     names = getattr(request, "_directory_term_names", None)
     if names is None:
@@ -116,9 +116,11 @@ def term_name(context, term) -> str:
         locale = Locale.get_active()
         names[model] = per_request.shared(
             ("term names", model, locale.pk),
-            lambda: dict(
-                model.objects.filter(locale=locale).values_list("translation_key", "name")
-            ),
+            lambda: {
+                term.translation_key: term.name
+                for term in per_request.every(model)
+                if term.locale_id == locale.pk
+            },
         )
     return names[model].get(term.translation_key, term.name)
 

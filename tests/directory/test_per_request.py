@@ -112,6 +112,9 @@ KEPT_READS = (
     'FROM "wagtailcore_pageviewrestriction"',
     'SELECT "directory_theme"."translation_key"',
     'SELECT "directory_audience"."translation_key"',
+    # Every term (per_request.every), whose names the cards show.
+    'FROM "directory_theme" ORDER BY',
+    'FROM "directory_audience" ORDER BY',
 )
 
 
