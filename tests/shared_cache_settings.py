@@ -3,10 +3,10 @@ the test settings, but with the cache from ``CACHE_URL`` (a Redis server all the
 processes share) instead of each process's own memory."""
 
 from wijkwijzer.settings.test import *  # noqa: F403
-from wijkwijzer.settings.test import SILENCED_SYSTEM_CHECKS, env
+from wijkwijzer.settings.test import SILENCED_SYSTEM_CHECKS, cache_config, env
 
 CACHES = {
-    "default": env.cache_url("CACHE_URL"),
-    "pages": {**env.cache_url("CACHE_URL"), "KEY_PREFIX": "pages"},
+    "default": cache_config(env("CACHE_URL")),
+    "pages": cache_config(env("CACHE_URL"), KEY_PREFIX="pages"),
 }
 SILENCED_SYSTEM_CHECKS = [c for c in SILENCED_SYSTEM_CHECKS if c != "django_ratelimit.E003"]

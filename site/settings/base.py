@@ -170,7 +170,17 @@ RATELIMIT_CORRECTION = env("RATELIMIT_CORRECTION")
 # itself, at /api/hsds/profile/).
 HSDS_API_MAX_AGE = env("HSDS_API_MAX_AGE")
 HSDS_PROFILE_URL = env("HSDS_PROFILE_URL")
-CACHES = {"default": env.cache_url("CACHE_URL")}
+
+
+def cache_config(url: str, **extra) -> dict:
+    config = {**env.cache_url_config(url), **extra}
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        # Django's, with one client per pool rather than one per call (site/cache.py).
+        config["BACKEND"] = "wijkwijzer.cache.RedisCache"
+    return config
+
+
+CACHES = {"default": cache_config(env("CACHE_URL"))}
 
 # Whole public pages for anonymous visitors (page_cache/): kept for
 # PAGE_CACHE_TIMEOUT seconds (0: no page cache) unless a change purges them
@@ -182,10 +192,7 @@ CACHES = {"default": env.cache_url("CACHE_URL")}
 # unchecked change with the date, not with an edit.
 PAGE_CACHE_TIMEOUT = env("PAGE_CACHE_TIMEOUT")
 PAGE_CACHE_MAX_AGE = env("PAGE_CACHE_MAX_AGE")
-CACHES["pages"] = {
-    **env.cache_url_config(env("PAGE_CACHE_URL") or env("CACHE_URL")),
-    "KEY_PREFIX": "pages",
-}
+CACHES["pages"] = cache_config(env("PAGE_CACHE_URL") or env("CACHE_URL"), KEY_PREFIX="pages")
 if CACHES["pages"]["BACKEND"].endswith("LocMemCache"):
     CACHES["pages"].update(LOCATION="wijkwijzer-pages", OPTIONS={"MAX_ENTRIES": 1000})
 # Django's own RedisCache increments atomically (INCR); django-ratelimit only
