@@ -1,16 +1,19 @@
 """Whole pages for anonymous visitors, kept in Django's cache (alias ``pages``).
 
 A page is stored under its full address (scheme, host, path with the
-language prefix, query), the edition of the site that rendered it
+language prefix, query) and the edition of the site that rendered it
 (``edition``: the day, the templates and static files, the settings pages
-show) and two tokens: one for its path and one for the whole site. Purging a path replaces that path's token, so every
-stored variant of it (``?page=2``, ``?type=politie``) is unreachable at once;
-purging everything replaces the site's token. Old entries are never read
-again and expire by themselves (``PAGE_CACHE_TIMEOUT``).
+show), together with the two tokens it was rendered under: one for its path
+and one for the whole site. It is served only while both are still the
+current ones, and one read fetches the page and the two tokens. Purging a
+path replaces that path's token, so every stored variant of it (``?page=2``,
+``?type=politie``) is refused at once; purging everything replaces the
+site's token. A refused page is replaced by the next one rendered at its
+address, or expires by itself (``PAGE_CACHE_TIMEOUT``).
 
 The tokens also make a purge safe against a request that was rendering while
-the change was saved: it stores under the token it read before rendering,
-which the purge has replaced, so its copy is never served.
+the change was saved: it stores the token it read before rendering, which the
+purge has replaced, so its copy is never served.
 """
 
 from __future__ import annotations
@@ -91,9 +94,8 @@ def edition() -> str:
     return f"{release()}\n{shown}\n{timezone.localdate().isoformat()}"
 
 
-def _page_key(url: str, site: str, path: str) -> str:
-    text = f"{edition()}\n{site}\n{path}\n{url}"
-    return "page:" + hashlib.sha256(text.encode()).hexdigest()
+def _page_key(url: str) -> str:
+    return "page:" + hashlib.sha256(f"{edition()}\n{url}".encode()).hexdigest()
 
 
 def _new_token() -> str:
@@ -114,22 +116,25 @@ class Lookup:
 def lookup(request: HttpRequest) -> Lookup:
     url = request.build_absolute_uri()
     path = request.path
-    path_key = _path_key(path)
-    found = cache().get_many([SITE_KEY, path_key])
-    site, path_token = found.get(SITE_KEY), found.get(path_key)
-    page = None
+    path_key, page_key = _path_key(path), _page_key(url)
+    # One round trip: the page with the tokens it must still match.
+    found = cache().get_many([SITE_KEY, path_key, page_key])
+    site, path_token, page = found.get(SITE_KEY), found.get(path_key), found.get(page_key)
     if site is None:
         # The first page since the cache was empty: start the site's token
         # before rendering, so that a purge meanwhile replaces it.
         site = site_token()
-    elif path_token is not None:
-        page = cache().get(_page_key(url, site, path_token))
+    if page is not None and (
+        path_token is None or page.get("site") != site or page.get("path") != path_token
+    ):
+        page = None
     return Lookup(url, path, site, path_token, page)
 
 
 def store(found: Lookup, response: HttpResponse) -> None:
     """Keep ``response`` for the next anonymous visitor of the same address,
-    unless a purge came while it was rendered."""
+    under the tokens read before it was rendered: if a purge came meanwhile,
+    it is never served."""
     site, path_token = found.site, found.path_token
     if site is None:
         return
@@ -140,11 +145,8 @@ def store(found: Lookup, response: HttpResponse) -> None:
     headers = {
         name: value for name, value in response.headers.items() if name.lower() != "set-cookie"
     }
-    cache().set(
-        _page_key(found.url, site, path_token),
-        {"status": response.status_code, "headers": headers, "content": response.content},
-        timeout=timeout(),
-    )
+    page = {"status": response.status_code, "headers": headers, "content": response.content}
+    cache().set(_page_key(found.url), page | {"site": site, "path": path_token}, timeout=timeout())
 
 
 def rebuild(page: dict) -> HttpResponse:

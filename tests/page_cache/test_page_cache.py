@@ -76,6 +76,32 @@ def test_the_second_anonymous_view_comes_from_the_cache_without_a_query(
         assert second[header] == first[header]
 
 
+def test_a_page_from_the_cache_takes_one_read_of_the_cache(service, monkeypatch):
+    """The page comes with the two tokens it must still match in one round
+    trip to the cache server (Redis in production)."""
+    from django.core.cache import caches
+
+    pages, reads, inside = caches["pages"], [], []
+    for name in ("get", "get_many", "has_key"):
+        original = getattr(pages, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            # In memory, get_many is made of gets: count what the app asks.
+            if not inside:
+                reads.append(_name)
+            inside.append(_name)
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                inside.pop()
+
+        monkeypatch.setattr(pages, name, counted)
+    view(service.url)
+    reads.clear()
+    assert view(service.url)["X-Page-Cache"] == "hit"
+    assert reads == ["get_many"]
+
+
 @pytest.mark.parametrize("code", ["nl", "en", "ar"])
 def test_every_language_is_a_page_of_its_own(service, code):
     url = in_language(service.url, code)
