@@ -29,7 +29,7 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from directory.choices import Access, Cost
+from directory.choices import Access, Cost, label
 from directory.models import Audience, Language, PartnerPage, ServicePage, Theme, WijkPage
 from hsds import mapping
 from hsds.package import MAX_RATIO, RATIO_FLOOR
@@ -152,9 +152,10 @@ def service_values(page: ServicePage) -> dict[str, str]:
         "audiences": join(a.name for a in page.audiences.all()),
         "languages": join(language_label(x) for x in page.languages.all()),
         "wijken": join(wijk_label(w) for w in page.wijken.all()),
-        "cost": str(Cost(page.cost).label) if page.cost else "",
+        # A value no longer among the choices is written as stored, as pages show it.
+        "cost": label(Cost, page.cost) if page.cost else "",
         "cost_note": page.cost_note,
-        "access": str(Access(page.access).label) if page.access else "",
+        "access": label(Access, page.access) if page.access else "",
         "access_note": page.access_note,
         "phone": phone_text(page.phone),
         "email": page.email,
@@ -199,8 +200,8 @@ def template(partner: PartnerPage) -> bytes:
     for number, (key, values) in enumerate(choices().items(), start=1):
         column = BY_KEY[key]
         write_text(lists, 1, number, column.header())
-        for row, (label, _value) in enumerate(values, start=2):
-            write_text(lists, row, number, label)
+        for row, (text, _value) in enumerate(values, start=2):
+            write_text(lists, row, number, text)
         letter = openpyxl.utils.get_column_letter(number)
         validation = DataValidation(
             type="list",

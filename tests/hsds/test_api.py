@@ -117,6 +117,18 @@ def test_modified_after_filter(api, service):
     assert [item["id"] for item in data["contents"]] == [str(service.translation_key)]
 
 
+def test_a_cost_no_longer_among_the_choices_is_published_as_stored(api, service):
+    """A value stored under an earlier list of choices breaks no page of the
+    API: it is published as stored, as the service's page shows it."""
+    ServicePage.objects.filter(translation_key=service.translation_key).update(
+        cost="naar_inkomen", cost_note="afhankelijk van uw inkomen"
+    )
+    data = get_json(api, f"/api/hsds/services/{service.translation_key}")
+    assert data["fees_description"] == "naar_inkomen: afhankelijk van uw inkomen"
+    listed = get_json(api, "/api/hsds/services", per_page=200)
+    assert str(service.translation_key) in {item["id"] for item in listed["contents"]}
+
+
 def test_search_goes_through_the_query_api(api):
     data = get_json(api, "/api/hsds/services", search="schulden", per_page=200)
     assert data["total_items"] > 0

@@ -143,6 +143,14 @@ def test_a_formula_in_a_cell_is_exported_as_text(tmp_path, service):
     assert problems(folder) == []
 
 
+def test_a_cost_no_longer_among_the_choices_is_exported_as_stored(tmp_path, service):
+    ServicePage.objects.filter(pk=service.pk).update(cost="naar_inkomen", cost_note="")
+    folder = export(tmp_path)
+    row = next(r for r in table(folder, "services.csv") if r["id"] == str(service.translation_key))
+    assert row["fees_description"] == "naar_inkomen"
+    assert problems(folder) == []
+
+
 @pytest.mark.parametrize(
     ("text", "exported"),
     [

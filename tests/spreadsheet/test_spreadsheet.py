@@ -177,6 +177,17 @@ def test_the_template_holds_her_partners_services_with_headers_in_her_language(e
         assert f"{openpyxl.utils.get_column_letter(where[key])}2" in validated, key
 
 
+def test_values_no_longer_among_the_choices_are_written_as_stored(editor, own):
+    """A cost or access stored under an earlier list of choices does not stop
+    her downloading the sheet."""
+    service = services_of(own.partner)[0]
+    ServicePage.objects.filter(pk=service.pk).update(cost="naar_inkomen", access="per_brief")
+    book = download(logged_in(editor), own.partner)
+    row, where = row_of(book, service.translation_key), columns(book)
+    assert book.worksheets[0].cell(row, where["cost"]).value == "naar_inkomen"
+    assert book.worksheets[0].cell(row, where["access"]).value == "per_brief"
+
+
 def test_the_headers_follow_the_admin_language(editor, own):
     book = download(logged_in(speaks(editor, "nl")), own.partner)
     header = [c.value for c in next(book.worksheets[0].iter_rows(max_row=1))]
