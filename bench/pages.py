@@ -3,7 +3,7 @@
 to a static file served by the same server.
 
     .venv/bin/python bench/pages.py [--database-url sqlite:////path/db.sqlite3]
-        [--rounds 200] [--workers 1]
+        [--rounds 200] [--workers 1] [--redis]
 
 Two gunicorn servers run the production settings on 127.0.0.1 against the
 same database: one with the page cache off (PAGE_CACHE_TIMEOUT=0), one with
@@ -13,6 +13,10 @@ connection, each request followed by the same static CSS file, so both see
 the same machine. The times are what the client measures from sending the
 request to reading the whole answer over the loopback: server time plus a
 few tens of microseconds.
+
+The cache is each server's memory, or with ``--redis`` a private
+redis-server (tests/redis_server.py) as in production, where a cached page
+costs a round trip to it.
 
 Without ``--database-url`` a fresh SQLite database in a temporary folder is
 migrated and loaded with the demo (a few minutes). Prints a table; nothing
@@ -165,12 +169,22 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--redis", action="store_true", help="cache in a redis-server")
     args = parser.parse_args()
+
+    redis = None
+    if args.redis:
+        sys.path.insert(0, str(ROOT))
+        from tests.redis_server import RedisServer
+
+        redis = RedisServer().start()
 
     work = Path(tempfile.mkdtemp(prefix="wijkwijzer-bench-pages-"))
     try:
         database_url = args.database_url or f"sqlite:///{work / 'db.sqlite3'}"
         env = environment(database_url, work / "static")
+        if redis:
+            env["CACHE_URL"] = redis.url
         if not args.database_url:
             print("Loading the demo into a fresh SQLite database…", file=sys.stderr)
             manage(env, "migrate", "-v0")
@@ -185,7 +199,8 @@ def main() -> None:
             finally:
                 server.stop()
         print(
-            f"\n{args.rounds} rounds, gunicorn --workers {args.workers}, {database_url.split(':')[0]}"
+            f"\n{args.rounds} rounds, gunicorn --workers {args.workers}, "
+            f"{database_url.split(':')[0]}, cache {'redis' if redis else 'in memory'}"
         )
         print(f"{'page':<34} {'p50 ms':>8} {'p95 ms':>8} {'mean ms':>8}")
         for label, times in results.items():
@@ -196,6 +211,8 @@ def main() -> None:
                     f"{statistics.fmean(values):8.2f}"
                 )
     finally:
+        if redis:
+            redis.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
