@@ -14,7 +14,12 @@ from ..fields import PublicEmailField, PublicURLField, phone_field
 from ..forms import DirectoryPageForm
 from ..languages import with_dutch_fallback
 from ..validators import validate_kvk_number
-from .base import PAGE_TRANSLATABLE_FIELDS, DirectoryIndexPage, RestrictionsReadOnce
+from .base import (
+    PAGE_TRANSLATABLE_FIELDS,
+    UNLISTED_PAGE_FIELDS,
+    DirectoryIndexPage,
+    RestrictionsReadOnce,
+)
 from .service import ServicePage
 
 
@@ -29,9 +34,7 @@ class PartnerIndexPage(DirectoryIndexPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        partners = with_dutch_fallback(PartnerPage.objects.live().public(), self.locale).order_by(
-            "title"
-        )
+        partners = PartnerPage.listed(self.locale).order_by("title")
         chosen = request.GET.get("type", "")
         if chosen in PartnerType.values:
             partners = partners.filter(partner_type=chosen)
@@ -115,6 +118,15 @@ class PartnerPage(RestrictionsReadOnce, Page):
     class Meta:
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
+
+    @classmethod
+    def listed(cls, locale):
+        """Live, public partners in ``locale`` (or in Dutch where not
+        translated), read for a list of names and types: their contact
+        fields, whose phone numbers are parsed on every load, stay unread."""
+        return with_dutch_fallback(cls.objects.live().public(), locale).defer(
+            *UNLISTED_PAGE_FIELDS, "logo", "description", "website", "phone", "email", "kvk_number"
+        )
 
     def get_partner_type_display(self) -> str:
         # On every partner a listing shows: see choices.label.

@@ -183,7 +183,7 @@ class WijkPage(RoutablePageMixin, IntroMixin, RestrictionsReadOnce, Page):
             paths = self.available_services().prefetch_related(None).values_list("path", flat=True)
         parent_paths = {path[: -PartnerPage.steplen] for path in paths}
         return (
-            with_dutch_fallback(PartnerPage.objects.live().public(), self.locale)
+            PartnerPage.listed(self.locale)
             .filter(
                 models.Q(wijken__translation_key=self.translation_key)
                 | models.Q(path__in=parent_paths)

@@ -293,3 +293,47 @@ def test_cards_come_with_their_themes_and_languages_however_they_are_read(world,
         ]
     assert len(captured) == 0
     assert all(found == ({"testthema"}, {"nl", "ar", "en"}) for found in terms)
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_lines_come_with_their_locations_hours_and_current_exceptions_however_read(world, reading):
+    """What says whether a line or a card is open is read with the services,
+    in their editors' order, leaving out exceptions that ended before
+    yesterday (a day can still be under way somewhere)."""
+    for _ in range(3):
+        world.add_service()
+    service = ServicePage.objects.get(title="Testdienst 2")
+    today = datetime.date.today()
+    for start, note in ((today - datetime.timedelta(days=2), "Over"), (today, "Vandaag")):
+        OpeningHoursException.objects.create(
+            page=service, start_date=start, end_date=start, note=note
+        )
+    OpeningHours.objects.create(
+        page=service, weekday=0, opens=datetime.time(8), closes=datetime.time(9)
+    )
+    for query in (
+        ServicePage.objects.filter(title__startswith="Testdienst").for_lines(),
+        ServicePage.objects.filter(title__startswith="Testdienst").for_cards(),
+    ):
+        lines = {line.title: line for line in READINGS[reading](query)}
+        assert "Testdienst 2" in lines and len(lines) >= 2
+        with CaptureQueriesContext(connection) as captured:
+            read = {
+                title: (
+                    [location.address for location in line.locations.all()],
+                    [(row.weekday, row.opens) for row in line.opening_hours.all()],
+                    [row.note for row in line.opening_hours_exceptions.all()],
+                )
+                for title, line in lines.items()
+            }
+        assert len(captured) == 0
+        expected = {
+            "Testdienst 1": (["Straat 1"], [(1, datetime.time(9))], ["Studiedag"]),
+            "Testdienst 2": (
+                ["Straat 2"],
+                [(2, datetime.time(9)), (0, datetime.time(8))],
+                ["Studiedag", "Vandaag"],
+            ),
+            "Testdienst 3": (["Straat 3"], [(3, datetime.time(9))], ["Studiedag"]),
+        }
+        assert read == {title: expected[title] for title in lines}
