@@ -9,9 +9,11 @@ What: the site's root page in the visitor's language comes from Wagtail's
 cached list of site root paths; every page whose ``url_path`` is a prefix of
 the address comes in one query. Walking down that list gives what Wagtail's
 walk would give as long as each page on the way routes its children the
-default way; the first page that routes otherwise (a ``RoutablePageMixin``
-page: a wijk, the themes index) gets the rest of the address, as Wagtail would
-hand it over. The page found still answers through its own ``route`` (only a
+default way; the first page that routes otherwise (a wijk, the themes index)
+gets the rest of the address, as Wagtail would hand it over. A
+``RoutablePageMixin`` page whose own routes do not match the rest of the
+address hands it to its child, as Wagtail's walk would: the wijken index
+hands ``west/`` to the wijk without being read itself. The page found still answers through its own ``route`` (only a
 live page is served, a routable page resolves its sub-page) and is served by
 Wagtail's ``serve`` view with its hooks: view restrictions, redirects of a
 404, the page cache, are untouched. Previews do not route.
@@ -30,6 +32,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404
 
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page, Site
 
 from . import per_request
@@ -54,13 +57,30 @@ def _walk(request, pages: dict[str, Page], root_path: str, components: list[str]
     depth = 0
     while depth < len(components):
         model = current.specific_class
-        if model is None or model.route is not Page.route:
+        if model is None or not _routes_to_child(model, current, components[depth:]):
             break
         child = pages.get(paths[depth + 1])
         if child is None:
             raise Http404
         current, depth = child, depth + 1
     return current.specific.route(request, components[depth:])
+
+
+def _routes_to_child(model, page: Page, components: list[str]) -> bool:
+    """Whether ``page`` (of ``model``) hands ``components`` to its child by
+    the first of them, as ``Page.route`` does."""
+    if model.route is Page.route:
+        return True
+    if model.route is not RoutablePageMixin.route:
+        return False
+    # RoutablePageMixin.route: a live page's own routes first, from the class.
+    if not page.live:
+        return True
+    try:
+        model.get_resolver().resolve("/" + "/".join(components) + "/")
+    except Http404:
+        return True
+    return False
 
 
 def route(request, site: Site, path: str, language: str):

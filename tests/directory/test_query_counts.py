@@ -51,10 +51,11 @@ BOUNDS = {
     "partner": 11,
     # The services with their themes, then the lines of the few shown per
     # theme with what a line shows (no themes or languages of their own):
-    # however many serve the wijk.
-    "wijk": 12,
+    # however many serve the wijk. The wijken index is not read on the way
+    # (directory/routing.py).
+    "wijk": 10,
     # Every service of the wijk with its contact fields, themes and languages.
-    "wijk overview": 12,
+    "wijk overview": 10,
     "theme": 11,
     "themes index": 4,
     "wijken index": 4,
