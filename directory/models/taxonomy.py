@@ -113,20 +113,21 @@ class ThemeIndexPage(RoutablePageMixin, DirectoryIndexPage):
     class Meta:
         verbose_name = _("theme index page")
 
-    def get_context(self, request, *args, **kwargs):
+    @path("")
+    def themes_with_counts(self, request):
+        """Every theme with its number of services. Only here: a theme's own
+        page does not show them, and the count reads every live service (at
+        300,000 services, every one of them on each uncached theme page)."""
         from .service import ServicePage
 
-        context = super().get_context(request, *args, **kwargs)
         services = ServicePage.objects.for_listing(self.locale)
         counts = dict(
             services.order_by()
             .values_list("themes__slug")
             .annotate(n=models.Count("pk", distinct=True))
         )
-        context["themes"] = [
-            (theme, counts.get(theme.slug, 0)) for theme in Theme.listed(self.locale)
-        ]
-        return context
+        themes = [(theme, counts.get(theme.slug, 0)) for theme in Theme.listed(self.locale)]
+        return self.render(request, context_overrides={"themes": themes})
 
     def get_sitemap_urls(self, request=None):
         """The index, then each theme's page below it."""

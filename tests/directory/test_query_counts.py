@@ -56,7 +56,8 @@ BOUNDS = {
     "wijk": 10,
     # Every service of the wijk with its contact fields, themes and languages.
     "wijk overview": 10,
-    "theme": 11,
+    # Its services only: the themes index alone counts every theme's services.
+    "theme": 10,
     "themes index": 4,
     "wijken index": 4,
     "partners index": 4,
