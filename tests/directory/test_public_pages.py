@@ -241,3 +241,41 @@ def test_on_the_dutch_page_the_same_parts_need_no_language_of_their_own(client, 
         "location": {"lang": None, "dir": None},
         "note": {"lang": None, "dir": None},
     }
+
+
+def _listed_pages(client, url):
+    """The services on each page of a listing, following its "next page" links."""
+    pages = []
+    while url:
+        response, soup = get(client, url)
+        pages.append([service.pk for service in response.context["services"]])
+        following = soup.find("a", rel="next")
+        url = following and response.request["PATH_INFO"] + following["href"]
+    return pages
+
+
+@pytest.mark.parametrize("listing", ["partner", "theme"])
+def test_a_partner_or_theme_lists_its_services_a_page_at_a_time(client, monkeypatch, listing):
+    """A national partner offers thousands of services, a theme tens of thousands."""
+    from directory import pagination
+
+    monkeypatch.setattr(pagination, "PER_PAGE", 2)
+    nl = Locale.objects.get(language_code="nl")
+    if listing == "partner":
+        partner = max(
+            (s.get_parent() for s in ServicePage.objects.live().filter(locale=nl)),
+            key=lambda p: p.get_children().live().count(),
+        )
+        url, expected = partner.url, ServicePage.objects.child_of(partner)
+    else:
+        index = ThemeIndexPage.objects.live().get(locale=nl)
+        url = index.url + "geldzaken-en-schulden/"
+        expected = ServicePage.objects.filter(themes__slug="geldzaken-en-schulden", locale=nl)
+    expected = set(expected.live().values_list("pk", flat=True))
+    assert len(expected) > 2
+    pages = _listed_pages(client, url)
+    assert len(pages) == -(-len(expected) // 2)
+    assert all(len(page) == 2 for page in pages[:-1])
+    listed = [pk for page in pages for pk in page]
+    assert len(listed) == len(set(listed))
+    assert set(listed) == expected
