@@ -56,8 +56,9 @@ BOUNDS = {
     "wijk": 10,
     # Every service of the wijk with its contact fields, themes and languages.
     "wijk overview": 10,
-    # Its services only: the themes index alone counts every theme's services.
-    "theme": 10,
+    # Its services only: the themes index alone counts every theme's services,
+    # and a first page of up to 20 is not counted (directory/pagination.py).
+    "theme": 9,
     "themes index": 4,
     "wijken index": 4,
     "partners index": 4,
