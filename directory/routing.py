@@ -13,7 +13,8 @@ default way; the first page that routes otherwise (a wijk, the themes index)
 gets the rest of the address, as Wagtail would hand it over. A
 ``RoutablePageMixin`` page whose own routes do not match the rest of the
 address hands it to its child, as Wagtail's walk would: the wijken index
-hands ``west/`` to the wijk without being read itself. The page found still answers through its own ``route`` (only a
+hands ``west/`` to the wijk without being read itself. The page found still
+answers through its own ``route`` (only a
 live page is served, a routable page resolves its sub-page) and is served by
 Wagtail's ``serve`` view with its hooks: view restrictions, redirects of a
 404, the page cache, are untouched. Previews do not route.
