@@ -141,7 +141,7 @@ class PartnerPage(RestrictionsReadOnce, Page):
         context["structured_data"] = structured_data.organisation(self, request)
         # Services below any language version of this partner, each in the
         # page's language where translated; a page of them at a time: a
-        # national partner offers thousands (14,000 at 300,000 services made
+        # national partner offers thousands (11,500 at 300,000 services made
         # a page of 12 MB).
         below = self.in_any_version(children_only=True)
         context["services"] = paginate(
