@@ -118,6 +118,11 @@ def every(model) -> list:
     return shared((model, "every"), lambda: list(model.objects.all()))
 
 
+def every_by_key(model) -> dict:
+    """``every(model)`` by primary key, in the same order."""
+    return shared((model, "by key"), lambda: {row.pk: row for row in every(model)})
+
+
 def forget_process_memory() -> None:
     """Drop what this process kept (tests: a rolled-back change sends no signal)."""
     global _kept

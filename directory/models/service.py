@@ -182,36 +182,36 @@ def with_hours(services: list) -> list:
     return services
 
 
-def with_terms(services: list) -> list:
-    """``services`` (read with ``for_cards``) with their themes and
-    languages for their cards: which ones from the relation tables, the
-    terms themselves from those kept per process (``per_request.every``;
-    a changed term replaces the site's token), set in memory as modelcluster
-    sets a page's relations for a preview. Two small queries rather than two
-    prefetches that build every term of every card again."""
-    from .reference import Language
-
+def with_terms(services: list, names=("themes", "languages")) -> list:
+    """``services`` with the terms of the relations ``names`` (themes,
+    audiences, languages, municipalities): which ones from the relation
+    tables, in one query for every kind, the terms themselves from those
+    kept per process (``per_request.every``; a changed term replaces the
+    site's token), set in memory as modelcluster sets a page's relations
+    for a preview. At 300,000 services a prefetch per kind cost 0.7-0.9 ms
+    each, most of it building the query."""
     saved = [service for service in services if service.pk is not None]
     if not saved:
         return services
     ids = [service.pk for service in saved]
-    for name, model in (("themes", Theme), ("languages", Language)):
-        through = ServicePage._meta.get_field(name).remote_field.through
-        term_column = f"{model._meta.model_name}_id"
-        rows = list(
-            through.objects.filter(servicepage_id__in=ids).values_list(
-                "servicepage_id", term_column
-            )
-        )
-        terms = {term.pk: term for term in per_request.every(model)}
-        missing = {term for _service, term in rows} - terms.keys()
-        if missing:  # added since they were kept (outside a request: never kept)
-            terms |= model.objects.in_bulk(missing)
-        by_service = defaultdict(list)
-        for service, term in rows:
-            by_service[service].append(terms[term])
+    fields = [ServicePage._meta.get_field(name) for name in names]
+    parts = [
+        field.remote_field.through.objects.filter(servicepage_id__in=ids)
+        .annotate(kind=models.Value(number))
+        .values_list("kind", "servicepage_id", f"{field.related_model._meta.model_name}_id")
+        for number, field in enumerate(fields)
+    ]
+    chosen = defaultdict(list)
+    for kind, service, term in parts[0].union(*parts[1:], all=True) if parts[1:] else parts[0]:
+        chosen[kind, service].append(term)
+    for number, field in enumerate(fields):
+        terms = per_request.every_by_key(field.related_model)
+        wanted = {term for (kind, _), found in chosen.items() if kind == number for term in found}
+        if not wanted <= terms.keys():  # added since they were kept (outside a request: never kept)
+            terms = {term.pk: term for term in field.related_model.objects.all()}
         for service in saved:
-            getattr(service, name).set(by_service[service.pk])
+            # modelcluster puts them in the terms' order.
+            getattr(service, field.name).set([terms[pk] for pk in chosen[number, service.pk]])
     return services
 
 
@@ -498,12 +498,9 @@ class ServicePage(RestrictionsReadOnce, Page):
         return super().serve(request, *args, **kwargs)
 
     # What the service page shows (and its JSON-LD repeats): read once each.
+    SHOWN_TERMS = ("themes", "audiences", "languages", "municipalities")
     SHOWN_RELATIONS = (
-        "themes",
-        "audiences",
-        "languages",
         "wijken",
-        "municipalities",
         "locations",
         "opening_hours",
         "opening_hours_exceptions",
@@ -513,6 +510,9 @@ class ServicePage(RestrictionsReadOnce, Page):
     def get_context(self, request, *args, **kwargs):
         from .. import structured_data
 
+        if not getattr(request, "is_preview", False):
+            # A preview shows the editor's terms, held in memory, not the saved ones.
+            with_terms([self], self.SHOWN_TERMS)
         models.prefetch_related_objects([self], *self.SHOWN_RELATIONS)
         context = super().get_context(request, *args, **kwargs)
         context["structured_data"] = structured_data.service(self, request)

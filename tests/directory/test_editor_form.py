@@ -10,7 +10,7 @@ from wagtail_localize.models import Translation, TranslationSource
 
 import pytest
 
-from directory.models import Audience, ServicePage, Theme, WijkPage
+from directory.models import Audience, Language, ServicePage, Theme, WijkPage
 from tests.directory.test_page_tree import service_form_data
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +132,26 @@ def test_a_new_translation_keeps_the_sources_terms_in_its_language(dutch):
     assert translation.pk in ServicePage.objects.filter(themes__slug=added.slug).values_list(
         "pk", flat=True
     )
+
+
+def test_the_preview_shows_the_terms_being_edited_not_the_saved_ones(admin_client, service):
+    wijk = WijkPage.objects.get(cbs_code="WK034403", locale=service.locale)
+    saved = set(service.themes.values_list("name", flat=True))
+    chosen = Theme.objects.filter(locale=service.locale).exclude(name__in=saved).first()
+    url = reverse("wagtailadmin_pages:preview_on_edit", args=(service.pk,))
+    posted = admin_client.post(
+        url,
+        service_form_data(
+            wijk,
+            title=service.title,
+            slug=service.slug,
+            themes=[chosen.pk],
+            languages=[Language.objects.get(code="ti").pk],
+        ),
+    )
+    assert posted.json()["is_valid"]
+    facts = admin_client.get(url).content.decode().split('class="ww-facts"')[1].split("</dl>")[0]
+    assert chosen.name in facts
+    assert not any(name in facts for name in saved)
+    assert 'lang="ti"' in facts
+    assert ServicePage.objects.get(pk=service.pk).themes.filter(pk=chosen.pk).exists() is False
