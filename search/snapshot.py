@@ -32,6 +32,11 @@ from .models import RowsVersion, ServiceRow, ServiceRowValue
 # Columns of one value per row, read as the value's place among the column's
 # choices (a value not among them is one place further).
 CODED = ("status", "cost", "access", "partner_type")
+# Positions are kept by id (4 bytes an id) up to this many ids a row, plus
+# a million; beyond that, where pages were deleted by the many, ids are
+# searched for.
+DENSE_LOOKUP_FACTOR = 8
+DENSE_LOOKUP_MINIMUM = 1_000_000
 CODE_OF = {
     name: {
         value: code for code, (value, _label) in enumerate(ServiceRow._meta.get_field(name).choices)
@@ -58,7 +63,13 @@ class FacetValues:
 
     def __post_init__(self):
         self._code_of = {value: code for code, value in enumerate(self.values)}
-        self._keys: np.ndarray | None = None  # row * len(values) + code, sorted
+        # The entries by row, then code: the rows asked of ``has`` come in that
+        # order from another facet's entries, and a search in order stays in
+        # the processor's cache (the wijken's counts under open-now at 300,000
+        # services: 14 ms in random order).
+        keys = self.row * len(self.values) + self.code
+        order = np.argsort(keys, kind="stable")
+        self.row, self.code, self._keys = self.row[order], self.code[order], keys[order]
 
     def codes(self, values) -> np.ndarray:
         """The codes of those of ``values`` that some row has."""
@@ -83,8 +94,6 @@ class FacetValues:
     def has(self, rows: np.ndarray, codes: np.ndarray) -> np.ndarray:
         """For each pair of ``rows`` (positions) and ``codes``, whether that
         row has that value; a code of -1 is no value."""
-        if self._keys is None:
-            self._keys = np.sort(self.row * len(self.values) + self.code)
         wanted = rows * len(self.values) + codes
         at = np.searchsorted(self._keys, wanted)
         found = np.zeros(len(wanted), dtype=bool)
@@ -117,6 +126,15 @@ class Snapshot:
 
     def __post_init__(self):
         self._by_pk = np.argsort(self.pk)
+        self._sorted_pk = self.pk[self._by_pk]
+        # Each id's position, by id, where ids are not too sparse for it: a
+        # look-up per id rather than a binary search (open-now's 133,000 ids
+        # among 376,000 rows: 25 ms searching, 0.3 ms looking up).
+        top = int(self.pk.max()) + 1 if len(self) else 0
+        self._position_of = None
+        if top <= DENSE_LOOKUP_FACTOR * len(self) + DENSE_LOOKUP_MINIMUM:
+            self._position_of = np.full(top, -1, dtype=np.int32)
+            self._position_of[self.pk] = np.arange(len(self))
 
     def __len__(self) -> int:
         return len(self.pk)
@@ -212,9 +230,14 @@ class Snapshot:
         """The positions of those ``ids`` that have a row, and which ones do."""
         if not len(self):
             return np.zeros(0, dtype=np.int64), np.zeros(len(ids), dtype=bool)
-        sorted_pk = self.pk[self._by_pk]
-        at = np.minimum(np.searchsorted(sorted_pk, ids), len(self) - 1)
-        found = sorted_pk[at] == ids
+        if self._position_of is not None:
+            inside = (ids >= 0) & (ids < len(self._position_of))
+            position = np.full(len(ids), -1, dtype=np.int64)
+            position[inside] = self._position_of[ids[inside]]
+            found = position >= 0
+            return position[found], found
+        at = np.minimum(np.searchsorted(self._sorted_pk, ids), len(self) - 1)
+        found = self._sorted_pk[at] == ids
         return self._by_pk[at[found]], found
 
     # Sets of rows

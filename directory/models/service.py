@@ -739,8 +739,10 @@ class OpeningHoursException(HSDSIdentified, LocationHours, Orderable):
         verbose_name = _("exception to the opening hours")
         verbose_name_plural = _("exceptions to the opening hours")
         indexes = [
+            # The end first: exceptions that are over pile up, and the open-now
+            # filter asks for today's (search/backends/database.py open_at).
             models.Index(
-                fields=["start_date", "end_date", "page", "location_key"], name="exceptions_on"
+                fields=["end_date", "start_date", "page", "location_key"], name="exceptions_on"
             )
         ]
 

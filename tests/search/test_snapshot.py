@@ -2,6 +2,7 @@
 to a service reaches the next search of every process, a change that is rolled
 back is forgotten with it, and nothing is read again while nothing changed."""
 
+import datetime
 import random
 
 from django.db import transaction
@@ -116,3 +117,18 @@ def test_an_empty_directory_has_nothing_to_show_or_count():
     assert empty.positions([1, 2, 3]).size == 0
     assert empty.value_counts(empty.none(), "wijken") == {}
     assert not empty.having("themes", ["wonen"]).any()
+
+
+@pytest.mark.parametrize("spread", [1, 10_000_000], ids=["dense ids", "sparse ids"])
+def test_services_are_found_by_id_however_sparse_the_ids(spread):
+    """Positions come from a table by id or, where ids are sparse, a search:
+    the same either way, in the order asked, unknown ids left out."""
+    rng = np.random.default_rng(3)
+    ids = rng.permutation(np.arange(1, 5001) * spread)
+    rows = [
+        (int(pk), 1, int(pk), *([0] * len(snapshot.CODED)), datetime.date(2026, 1, 1)) for pk in ids
+    ]
+    rows_of = snapshot.Snapshot.from_rows(None, rows, [])
+    asked = np.concatenate([rng.choice(ids, 300), [0, -5, 5001 * spread + 1, 10**12]])
+    assert rows_of.pk[rows_of.positions(asked)].tolist() == [pk for pk in asked if pk in set(ids)]
+    assert rows_of.among(ids[:10]).sum() == 10
