@@ -319,15 +319,31 @@ class Snapshot:
 def _facet_values(facet: str) -> tuple[list[str], list[tuple]]:
     """The values of ``facet`` that rows have, in order, and every entry as
     (row id, the value's place in that order). The database numbers the
-    values (a dense rank in the same order), so only numbers cross over for
-    the entries, and numpy reads them in one call."""
+    distinct values and joins each entry to its number, so only numbers
+    cross over for the entries, and numpy reads them in one call. (Numbered
+    in a window over every entry, the entries were sorted first: 0.9 s a
+    facet at 300,000 services against 0.45 s joined.)"""
     own = ServiceRowValue.objects.filter(facet=facet).order_by()
     values = [value for (value,) in fetch(own.values_list("value").distinct().order_by("value"))]
-    entries = fetch(
-        own.annotate(code=Window(DenseRank(), order_by=F("value").asc()) - 1).values_list(
-            "row_id", "code"
-        )
+    table = connection.ops.quote_name(ServiceRowValue._meta.db_table)
+    row, facet_column, value = (
+        connection.ops.quote_name(ServiceRowValue._meta.get_field(name).column)
+        for name in ("row", "facet", "value")
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH numbered AS (
+                SELECT {value}, ROW_NUMBER() OVER (ORDER BY {value}) - 1 AS code
+                FROM (SELECT DISTINCT {value} FROM {table} WHERE {facet_column} = %s) AS distinct_values
+            )
+            SELECT entry.{row}, numbered.code
+            FROM {table} AS entry JOIN numbered ON numbered.{value} = entry.{value}
+            WHERE entry.{facet_column} = %s
+            """,  # noqa: S608 - names from the model, values as parameters
+            [facet, facet],
+        )
+        entries = cursor.fetchall()
     return values, entries
 
 
