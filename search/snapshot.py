@@ -90,8 +90,8 @@ class FacetValues:
         """For each pair of ``rows`` (positions) and ``codes``, whether that
         row has that value; a code of -1 is no value. Only the pairs whose
         row has any value are searched for: few, for the municipalities that
-        the wijken's counts ask about (a search for each of the 440,000 wijk
-        entries under open-now at 300,000 services: 14 ms)."""
+        the wijken's counts ask about (a search for every wijk entry of the
+        services open at a moment, at 300,000 services: 14 ms)."""
         if self._keys is None:
             self._keys = np.sort(self.row * len(self.values) + self.code)
             self._rows_with_any = np.zeros(int(self.row.max(initial=-1)) + 1, dtype=bool)
@@ -128,16 +128,17 @@ class Snapshot:
     _shown: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self):
-        self._by_pk = np.argsort(self.pk)
-        self._sorted_pk = self.pk[self._by_pk]
         # Each id's position, by id, where ids are not too sparse for it: a
         # look-up per id rather than a binary search (open-now's 133,000 ids
         # among 376,000 rows: 25 ms searching, 0.3 ms looking up).
         top = int(self.pk.max()) + 1 if len(self) else 0
-        self._position_of = None
+        self._position_of = self._by_pk = self._sorted_pk = None
         if top <= DENSE_LOOKUP_FACTOR * len(self) + DENSE_LOOKUP_MINIMUM:
             self._position_of = np.full(top, -1, dtype=np.int32)
             self._position_of[self.pk] = np.arange(len(self))
+        else:
+            self._by_pk = np.argsort(self.pk)
+            self._sorted_pk = self.pk[self._by_pk]
 
     def __len__(self) -> int:
         return len(self.pk)
