@@ -9,6 +9,8 @@ import pytest
 from directory.demo.loader import load_demo
 from directory.models import PartnerPage, ServicePage, WijkPage
 
+from .redis_server import RedisServer
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_db_setup, django_db_blocker):
@@ -158,3 +160,11 @@ def pytest_sessionfinish(session, exitstatus):
         and (reporter.stats.get("skipped") or _browser_tests_missing(reporter.stats))
     ):
         session.exitstatus = 1
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    """A redis-server of its own for one test module (tests/redis_server.py)."""
+    server = RedisServer().start()
+    yield server
+    server.stop()

@@ -8,15 +8,6 @@ import pytest
 from wijkwijzer.cache import RedisCache
 from wijkwijzer.settings.base import cache_config
 
-from .redis_server import RedisServer
-
-
-@pytest.fixture(scope="module")
-def redis_server():
-    server = RedisServer().start()
-    yield server
-    server.stop()
-
 
 @pytest.fixture
 def cache(redis_server):

@@ -21,18 +21,11 @@ from pathlib import Path
 import pytest
 
 from .processes import stop
-from .redis_server import RedisServer, free_port
+from .redis_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SEARCH_LIMIT = 4
 LOGIN_LIMIT = 3
-
-
-@pytest.fixture(scope="module")
-def redis_server():
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 class App:
