@@ -28,7 +28,7 @@ from django.utils.html import strip_tags
 
 from wagtail.models import Locale
 
-from directory.choices import ChannelKind, Cost, ServiceStatus, Weekday, label
+from directory.choices import Access, ChannelKind, Cost, ServiceStatus, Weekday, label
 from directory.models import (
     Audience,
     OpeningHours,
@@ -233,7 +233,7 @@ def service(page: ServicePage, context: Context, *, full: bool = False) -> dict:
         # A value no longer among the choices is published as stored, as pages show it.
         cost_label = label(Cost, page.cost)
         fees = ": ".join(part for part in (cost_label, page.cost_note) if part)
-        access_label = str(page.get_access_display())
+        access_label = label(Access, page.access)
         access = ": ".join(part for part in (access_label, page.access_note) if part)
     data = {
         "id": service_id,
