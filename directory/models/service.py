@@ -201,17 +201,18 @@ def with_terms(services: list, names=("themes", "languages")) -> list:
         .values_list("kind", "servicepage_id", f"{field.related_model._meta.model_name}_id")
         for number, field in enumerate(fields)
     ]
-    chosen = defaultdict(list)
+    # Per kind: each service's terms.
+    chosen = [defaultdict(list) for _field in fields]
     for kind, service, term in parts[0].union(*parts[1:], all=True) if parts[1:] else parts[0]:
-        chosen[kind, service].append(term)
-    for number, field in enumerate(fields):
+        chosen[kind][service].append(term)
+    for field, by_service in zip(fields, chosen, strict=True):
         terms = per_request.every_by_key(field.related_model)
-        wanted = {term for (kind, _), found in chosen.items() if kind == number for term in found}
+        wanted = {term for found in by_service.values() for term in found}
         if not wanted <= terms.keys():  # added since they were kept (outside a request: never kept)
             terms = {term.pk: term for term in field.related_model.objects.all()}
         for service in saved:
             # modelcluster puts them in the terms' order.
-            getattr(service, field.name).set([terms[pk] for pk in chosen[number, service.pk]])
+            getattr(service, field.name).set([terms[pk] for pk in by_service[service.pk]])
     return services
 
 
