@@ -1,6 +1,6 @@
 import uuid
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.models import RevisionMixin
@@ -131,10 +131,58 @@ class VersionToken(models.Model):
 
 
 class RowsVersion(VersionToken):
-    """Changes whenever the search rows do; search/snapshot.py reloads them."""
+    """Changes whenever the search rows do, and logs which services changed
+    (``RowsChange``): search/snapshot.py patches those rows in its copy, or
+    reads every row again."""
+
+    # Changes logged; a process further behind than this reads every row again.
+    KEPT_CHANGES = 1000
+    # More services than this changed at once are logged as "every row", and
+    # a process with more than this many to patch reads every row again.
+    NAMED_SERVICES = 1000
 
     class Meta:
         verbose_name = _("search rows version")
+
+    @classmethod
+    def changed(cls, ids) -> None:
+        """A new token, in the current transaction, for a change to the rows
+        of the services ``ids``; ``None`` for a change to any row."""
+        with transaction.atomic():
+            # The token's row is locked first, until the commit: changes are
+            # logged in the order they commit.
+            version, created = cls.objects.select_for_update().get_or_create(pk=1)
+            before = None if created else version.token
+            version.token = uuid.uuid4()
+            version.save(update_fields=["token"])
+            services = None if ids is None else sorted(set(ids))
+            if services is not None and len(services) > cls.NAMED_SERVICES:
+                services = None
+            change = RowsChange.objects.create(
+                before=before, token=version.token, services=services
+            )
+            RowsChange.objects.filter(pk__lte=change.pk - cls.KEPT_CHANGES).delete()
+
+
+class RowsChange(models.Model):
+    """One change to the search rows: the token before and after it, and the
+    services whose rows were written or deleted (``None``: any row). A copy
+    of the rows with the token ``before`` of the first change since it was
+    read follows the tokens from change to change; where the chain breaks (a
+    change rolled back, logged no more, or a token changed around
+    ``RowsVersion.changed``) it reads every row again."""
+
+    id = models.BigAutoField(primary_key=True)
+    before = models.UUIDField(null=True)
+    token = models.UUIDField()
+    services = models.JSONField(null=True)
+
+    class Meta:
+        verbose_name = _("search rows change")
+        verbose_name_plural = _("search rows changes")
+
+    def __str__(self):
+        return f"{self.before} → {self.token}"
 
 
 def terms_field(label, blank=True):

@@ -2,7 +2,8 @@
 services it copies: on every ``directory.changes.services_changed``, the
 services named get their rows rewritten from the pages themselves. Every
 rewrite, and every deleted service, gives ``RowsVersion`` a new token in the
-same transaction, so the copies in memory (search/snapshot.py) reload."""
+same transaction and logs the services changed, so the copies in memory
+(search/snapshot.py) patch their rows."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def sync_rows(ids, chunk_size: int = 2000) -> int:
             ServiceRow.objects.filter(pk__in=chunk).delete()
             ServiceRow.objects.bulk_create(rows)
             ServiceRowValue.objects.bulk_create(values, batch_size=5000)
-            RowsVersion.bump()
+            RowsVersion.changed(chunk)
         written += len(rows)
     return written
 
@@ -69,7 +70,7 @@ def services_changed(sender, ids, **kwargs):
 
 def service_deleted(sender, instance, **kwargs):
     # Its row went with it (the key cascades), without a services_changed.
-    RowsVersion.bump()
+    RowsVersion.changed([instance.pk])
 
 
 def connect():
