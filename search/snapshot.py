@@ -6,28 +6,34 @@ cores however the SQL was written (README, "Search benchmark"); numpy counts
 them in 6-9 ms, and orders 100,000 results by distance in 12 ms.
 
 The database stays the truth. Each change to the rows gives ``RowsVersion`` a
-new token in the same transaction (search/rows.py); each search reads the
-token first and reloads when it differs from the one its arrays were read
-with. So every process sees a change from its next search on, and a
-rolled-back change never lingers: its token is rolled back too.
+new token in the same transaction and logs the services changed
+(``RowsChange``, search/rows.py); each search reads the token first and, when
+it differs from the one its arrays were read with, patches the rows of the
+services changed since into a copy of the arrays. Reading every row again
+took 6 s at 300,000 services; a patch takes milliseconds. Every row is read
+again where the log cannot be followed from the arrays' token to the current
+one (a change rolled back, or pruned from the log), or names too many services.
+So every process sees a change from its next search on, and a rolled-back
+change never lingers: its token is rolled back too.
 """
 
 from __future__ import annotations
 
 import datetime
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, When, Window
-from django.db.models.functions import DenseRank
+from django.db.models import Case, F, IntegerField, Max, OuterRef, Subquery, When, Window
+from django.db.models.functions import Coalesce, DenseRank
 
 import numpy as np
 
 from directory.models import ServiceLocation
 
 from .geocoding import EARTH_RADIUS_KM, Point
-from .models import RowsVersion, ServiceRow, ServiceRowValue
+from .models import RowsChange, RowsVersion, ServiceRow, ServiceRowValue
 
 # Columns of one value per row, read as the value's place among the column's
 # choices (a value not among them is one place further).
@@ -104,6 +110,22 @@ class FacetValues:
         found[asked] = self._keys[at] == wanted
         return found
 
+    def patched(self, keep: np.ndarray, moved: np.ndarray, added: list[tuple[int, str]]):
+        """These entries for the rows ``keep`` (by old position), at their
+        positions ``moved``, with ``added`` (new position, value) besides. A
+        value new to the facet gets the next code; one that no row has any
+        more keeps its code, counted 0, until every row is read again."""
+        values = list(self.values)
+        code_of = dict(self._code_of)
+        codes = [code_of.setdefault(value, len(code_of)) for _row, value in added]
+        values.extend(list(code_of)[len(values) :])
+        kept = keep[self.row]
+        return FacetValues(
+            values,
+            np.concatenate([moved[self.row[kept]], np.array([r for r, _v in added], np.int64)]),
+            np.concatenate([self.code[kept], np.array(codes, np.int64)]),
+        )
+
 
 @dataclass(eq=False)
 class Snapshot:
@@ -119,6 +141,10 @@ class Snapshot:
     translation: np.ndarray
     verified: np.ndarray  # day numbers (date.toordinal)
     codes: dict[str, np.ndarray]  # the value's place in CODE_OF
+    # The last change logged (RowsChange) that these rows include.
+    last_change: int = 0
+    # Whether this copy was patched from an earlier one rather than read whole.
+    patched: bool = False
     # The facets of many values (ServiceRowValue.FACETS), filled by _enter.
     facets: dict[str, FacetValues] = field(init=False, default_factory=dict)
     # By row: each location's row and coordinates in radians (see _place).
@@ -145,41 +171,145 @@ class Snapshot:
 
     @classmethod
     def load(cls) -> Snapshot:
-        """The rows as they are now, read in one transaction. PostgreSQL's
-        default isolation would let a change commit between the statements;
-        repeatable read sees one moment. (Inside a transaction already open,
-        as in tests, the level can no longer be set; there one connection
-        writes and reads anyway.)"""
-        outer = connection.in_atomic_block
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    if not outer:
-                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                    # Its two sorts of every row spilled to disk with the default 4 MB.
-                    cursor.execute("SET LOCAL work_mem = '64MB'")
+        """The rows as they are now."""
+        with _one_moment():
+            return cls._read()
+
+    @classmethod
+    def _read(cls) -> Snapshot:
+        """Every row, within ``_one_moment``."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Its two sorts of every row spilled to disk with the default 4 MB.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+        token = RowsVersion.current()
+        last_change = RowsChange.objects.aggregate(last=Max("pk"))["last"] or 0
+        rows = fetch(
+            ServiceRow.objects.annotate(
+                translation=Window(DenseRank(), order_by=F("translation_key").asc()),
+                **{f"{name}_code": _code(name) for name in CODED},
+            )
+            .order_by("title_key", "pk")
+            .values_list(
+                "pk",
+                "locale_id",
+                "translation",
+                *(f"{name}_code" for name in CODED),
+                "last_verified",
+            )
+        )
+        values = {facet: _facet_values(facet) for facet in ServiceRowValue.FACETS}
+        # All of them, unordered: those of services without a row are
+        # dropped in numpy, which sorts them by row anyway.
+        locations = fetch(
+            ServiceLocation.objects.order_by().values_list("page_id", "latitude", "longitude")
+        )
+        snapshot = cls.from_rows(token, rows, locations, values)
+        snapshot.last_change = last_change
+        return snapshot
+
+    def updated(self) -> Snapshot:
+        """The rows as they are now: a copy of these with the rows of the
+        services changed since patched in, or every row read again where the
+        log of changes cannot be followed from this copy's token to the
+        current one, or names too many services to patch."""
+        with _one_moment():
             token = RowsVersion.current()
-            rows = fetch(
-                ServiceRow.objects.annotate(
-                    translation=Window(DenseRank(), order_by=F("translation_key").asc()),
-                    **{f"{name}_code": _code(name) for name in CODED},
+            if token == self.token:
+                return self
+            services, reached, last_change = set(), self.token, self.last_change
+            since = RowsChange.objects.filter(pk__gt=self.last_change).order_by("pk")
+            for pk, before, after, named in since.values_list("pk", "before", "token", "services"):
+                if before != reached or named is None:
+                    return self._read()
+                services.update(named)
+                reached, last_change = after, pk
+            if reached != token or len(services) > RowsVersion.NAMED_SERVICES:
+                return self._read()
+            return self._patched(token, last_change, sorted(services))
+
+    def _patched(self, token, last_change: int, services: list[int]) -> Snapshot:
+        """A copy of these rows without those of ``services``, and with the
+        rows those services have now, each placed after the row that now
+        precedes it in title order. Only the rows of ``services`` changed
+        since this copy was read: every other row is in it, in its place."""
+        rows = _changed_rows(services)
+        keep = ~self.among(services)
+        kept_at = np.cumsum(keep) - 1  # an unchanged row's place among those kept
+        preceding = np.array([row[4] if row[4] is not None else -1 for row in rows], np.int64)
+        positions = self.positions(preceding[preceding >= 0])
+        if len(positions) != (preceding >= 0).sum() or not keep[positions].all():
+            # A row changed without being logged: it cannot be placed.
+            return self._read()
+        insert_at = np.zeros(len(rows), dtype=np.int64)
+        insert_at[preceding >= 0] = kept_at[positions] + 1
+        order = np.argsort(insert_at, kind="stable")
+        rows, insert_at = [rows[i] for i in order], insert_at[order]
+
+        translation = self._translations(rows)
+        numbers = np.array([(row[0], row[1], *row[5:-1]) for row in rows], np.int64).reshape(
+            -1, 2 + len(CODED)
+        )
+        snapshot = type(self)(
+            token=token,
+            pk=np.insert(self.pk[keep], insert_at, numbers[:, 0]),
+            locale=np.insert(self.locale[keep], insert_at, numbers[:, 1]),
+            translation=np.insert(self.translation[keep], insert_at, translation),
+            verified=np.insert(
+                self.verified[keep], insert_at, [row[-1].toordinal() for row in rows]
+            ).astype(np.int32),
+            codes={
+                name: np.insert(self.codes[name][keep], insert_at, numbers[:, 2 + i]).astype(
+                    np.int16
                 )
-                .order_by("title_key", "pk")
-                .values_list(
-                    "pk",
-                    "locale_id",
-                    "translation",
-                    *(f"{name}_code" for name in CODED),
-                    "last_verified",
-                )
-            )
-            values = {facet: _facet_values(facet) for facet in ServiceRowValue.FACETS}
-            # All of them, unordered: those of services without a row are
-            # dropped in numpy, which sorts them by row anyway.
-            locations = fetch(
-                ServiceLocation.objects.order_by().values_list("page_id", "latitude", "longitude")
-            )
-        return cls.from_rows(token, rows, locations, values)
+                for i, name in enumerate(CODED)
+            },
+            last_change=last_change,
+            patched=True,
+        )
+        # Where the rows now are: the inserted ones, and the kept ones moved
+        # on by the rows inserted before them.
+        new_row = dict(zip((row[0] for row in rows), insert_at + np.arange(len(rows)), strict=True))
+        moved = np.full(len(self), -1, dtype=np.int64)
+        moved[keep] = kept_at[keep] + np.searchsorted(insert_at, kept_at[keep], side="right")
+
+        values: dict[str, list[tuple[int, str]]] = {facet: [] for facet in ServiceRowValue.FACETS}
+        for pk, facet, value in ServiceRowValue.objects.filter(row__in=services).values_list(
+            "row_id", "facet", "value"
+        ):
+            values[facet].append((new_row[pk], value))
+        for facet, entries in values.items():
+            snapshot.facets[facet] = self.facets[facet].patched(keep, moved, entries)
+
+        kept = keep[self.location_row]
+        located = [
+            (new_row[pk], latitude, longitude)
+            for pk, latitude, longitude in ServiceLocation.objects.filter(
+                page_id__in=new_row
+            ).values_list("page_id", "latitude", "longitude")
+        ]
+        added = np.array(located, dtype=np.float64).reshape(-1, 3)
+        snapshot._locate(
+            np.concatenate([moved[self.location_row[kept]], added[:, 0].astype(np.int64)]),
+            np.concatenate([self.latitude[kept], np.radians(added[:, 1])]),
+            np.concatenate([self.longitude[kept], np.radians(added[:, 2])]),
+        )
+        return snapshot
+
+    def _translations(self, rows: list[tuple]) -> np.ndarray:
+        """The translation number of each of ``rows`` (as ``_patched`` reads
+        them): that of an unchanged translation, else a new one per key."""
+        positions = self.positions([row[3] for row in rows if row[3] is not None])
+        known = iter(self.translation[positions].tolist())
+        following = int(self.translation.max(initial=-1)) + 1
+        new: dict = {}
+        numbers = []
+        for row in rows:
+            if row[3] is not None:
+                numbers.append(next(known))
+            else:
+                numbers.append(new.setdefault(row[2], following + len(new)))
+        return np.array(numbers, dtype=np.int64)
 
     @classmethod
     def from_rows(
@@ -219,13 +349,17 @@ class Snapshot:
         self.facets[facet] = FacetValues(values, row, ids_codes[found, 1])
 
     def _place(self, locations: np.ndarray) -> None:
-        """Keep the locations (page id, latitude, longitude) by row, with where
-        each row's locations start."""
+        """Keep the locations (page id, latitude, longitude) of the rows."""
         row, found = self._lookup(locations[:, 0].astype(np.int64))
+        self._locate(row, np.radians(locations[found, 1]), np.radians(locations[found, 2]))
+
+    def _locate(self, row: np.ndarray, latitude: np.ndarray, longitude: np.ndarray) -> None:
+        """Keep locations (row positions, coordinates in radians) by row, with
+        where each row's locations start."""
         order = np.argsort(row, kind="stable")
         self.location_row = row[order]
-        self.latitude = np.radians(locations[found, 1])[order]
-        self.longitude = np.radians(locations[found, 2])[order]
+        self.latitude = latitude[order]
+        self.longitude = longitude[order]
         changes = np.flatnonzero(np.diff(self.location_row)) + 1
         self._starts = np.r_[0, changes] if len(self.location_row) else changes
         self._located = self.location_row[self._starts]
@@ -317,6 +451,44 @@ class Snapshot:
         return dict(zip(entries.values, entries.counts(rows).tolist(), strict=True))
 
 
+def _changed_rows(services: list[int]) -> list[tuple]:
+    """The rows ``services`` have now, in title order, each as (id, locale,
+    translation key, an unchanged translation's id, the id of the unchanged
+    row it follows in title order, the coded columns..., date verified)."""
+    unchanged = ServiceRow.objects.exclude(pk__in=services)
+    # In the database's own order of titles, as ``_read`` orders them.
+    after_same_title = (
+        unchanged.filter(title_key=OuterRef("title_key"), pk__lt=OuterRef("pk"))
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+    after_lower_title = (
+        unchanged.filter(title_key__lt=OuterRef("title_key"))
+        .order_by("-title_key", "-pk")
+        .values("pk")[:1]
+    )
+    # Any unchanged translation: its number is this row's too.
+    translated = unchanged.filter(translation_key=OuterRef("translation_key")).values("pk")[:1]
+    return list(
+        ServiceRow.objects.filter(pk__in=services)
+        .annotate(
+            after=Coalesce(Subquery(after_same_title), Subquery(after_lower_title)),
+            translated=Subquery(translated),
+            **{f"{name}_code": _code(name) for name in CODED},
+        )
+        .order_by("title_key", "pk")
+        .values_list(
+            "pk",
+            "locale_id",
+            "translation_key",
+            "translated",
+            "after",
+            *(f"{name}_code" for name in CODED),
+            "last_verified",
+        )
+    )
+
+
 def _facet_values(facet: str) -> tuple[list[str], list[tuple]]:
     """The values of ``facet`` that rows have, in order, and every entry as
     (row id, the value's place in that order). The database numbers the
@@ -367,6 +539,23 @@ def current() -> Snapshot:
     global _latest
     latest = _latest
     token = RowsVersion.current()
-    if latest is None or token is None or latest.token != token:
+    if latest is None or token is None:
         latest = _latest = Snapshot.load()
+    elif latest.token != token:
+        latest = _latest = latest.updated()
     return latest
+
+
+@contextmanager
+def _one_moment():
+    """A transaction that reads the rows as of one moment. PostgreSQL's
+    default isolation would let a change commit between the statements;
+    repeatable read sees one moment. (Inside a transaction already open, as
+    in tests, the level can no longer be set; there one connection writes and
+    reads anyway.)"""
+    outer = connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and not outer:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
