@@ -22,6 +22,11 @@ an editor publishes a change every 5 s (how long until a search finds it);
 (e) every process's peak memory. It needs a quiet machine. It prints a table
 and writes ``bench/results/national-<time>.json``.
 
+``database-load`` runs (d) alone with the database backend on the kept data
+(PostgreSQL and Redis, no search nodes): every search reads the search rows
+that each app process holds, and each publication changes them. It writes
+``bench/results/national-database-load-<time>.json``.
+
 See bench/README.md, "National scale".
 """
 
@@ -117,6 +122,16 @@ class NationalStack(Stack):
             secret_file.write_text(secrets.token_urlsafe(50))
         self._secret = secret_file.read_text().strip()
         self.redis_started = False
+
+    # False: the app servers, the worker and the editor search the database.
+    engine = True
+
+    @property
+    def env(self) -> dict:
+        env = super().env
+        if not self.engine:
+            env["SEARCH_ENGINE_URL"] = ""
+        return env
 
     def run(self, *args: str, env: dict | None = None, timeout: float = 6 * 3600) -> float:
         """``manage.py *args`` in a child with these settings; its seconds."""
@@ -961,6 +976,29 @@ def stage_measure(args, stack: NationalStack) -> dict:
     return result
 
 
+def stage_database_load(args, stack: NationalStack) -> dict:
+    """(d) with the database backend: the same visitors and editor, with
+    only PostgreSQL and Redis started."""
+    result: dict = {"machine": sb.machine_description(), "code": sb.git_state()}
+    result["load_average_at_start"] = sb.load_average()
+    memory: dict = {}
+    stack.engine = False
+    try:
+        stack.postgres.start()
+        stack.redis.start()
+        stack.redis_started = True
+        setup_django(stack.env)
+        result["counts"] = counts()
+        result["load_test"] = measure_load(args, stack, memory)
+        server_memory(stack, memory)
+        result["memory_vmhwm_mb"] = memory
+        result["load_average_at_end"] = sb.load_average()
+    finally:
+        close_connections()
+        stack.stop_servers()
+    return result
+
+
 # --------------------------------------------------------------------------
 # Report
 # --------------------------------------------------------------------------
@@ -1015,7 +1053,9 @@ def table(result: dict) -> str:
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stage", choices=["load", "measure", "all"], default="all")
+    parser.add_argument(
+        "--stage", choices=["load", "measure", "all", "database-load"], default="all"
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/work/bench-national"))
     parser.add_argument("--size", type=int, default=300_000)
     parser.add_argument("--seed", type=int, default=sb.DEFAULT_SEED)
@@ -1051,6 +1091,13 @@ def main(argv=None) -> int:
         loaded = stage_load(args, stack)
         (args.workdir / "load.json").write_text(json.dumps(loaded, indent=2))
         print(table({"load": loaded}))
+    if args.stage == "database-load":
+        result = stage_database_load(args, stack)
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        path = RESULTS_DIR / f"national-database-load-{stamp}.json"
+        path.write_text(json.dumps(result, indent=2, default=str))
+        log(f"written {path}")
     if args.stage in ("measure", "all"):
         if args.stage == "all":
             # This process holds the loading's Django set-up: measure in a fresh one.
