@@ -967,13 +967,48 @@ def stage_measure(args, stack: NationalStack) -> dict:
         result["searches"] = measure_searches(args, stack)
         result["pages"] = measure_pages(args, stack, memory)
         result["load_test"] = measure_load(args, stack, memory)
-        server_memory(stack, memory)
-        result["memory_vmhwm_mb"] = memory
-        result["load_average_at_end"] = sb.load_average()
+        finish(result, stack, memory)
     finally:
         close_connections()
         stack.stop_servers()
     return result
+
+
+def finish(result: dict, stack: NationalStack, memory: dict) -> None:
+    server_memory(stack, memory)
+    result["memory_vmhwm_mb"] = memory
+    result["load_average_at_end"] = sb.load_average()
+
+
+def write_result(result: dict, name: str) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    path = RESULTS_DIR / f"{name}-{stamp}.json"
+    path.write_text(json.dumps(result, indent=2, default=str))
+    return path
+
+
+def short_commit() -> str:
+    return subprocess.run(  # noqa: S603
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+
+
+@contextlib.contextmanager
+def kept_database(workdir: Path, pg_port: int, settings: dict):
+    """The kept PostgreSQL of ``workdir`` alone, with Django set up on it
+    with ``settings`` changed; stopped afterwards."""
+    stack = NationalStack(workdir, pg_port, "1g")
+    if not stack.postgres.exists:
+        raise SystemExit(f"no kept data in {workdir}: run national.py --stage load first")
+    stack.postgres.start()
+    try:
+        setup_django({**stack.env, **settings})
+        yield stack
+    finally:
+        close_connections()
+        stack.postgres.stop()
 
 
 def stage_database_load(args, stack: NationalStack) -> dict:
@@ -990,9 +1025,7 @@ def stage_database_load(args, stack: NationalStack) -> dict:
         setup_django(stack.env)
         result["counts"] = counts()
         result["load_test"] = measure_load(args, stack, memory)
-        server_memory(stack, memory)
-        result["memory_vmhwm_mb"] = memory
-        result["load_average_at_end"] = sb.load_average()
+        finish(result, stack, memory)
     finally:
         close_connections()
         stack.stop_servers()
@@ -1092,12 +1125,7 @@ def main(argv=None) -> int:
         (args.workdir / "load.json").write_text(json.dumps(loaded, indent=2))
         print(table({"load": loaded}))
     if args.stage == "database-load":
-        result = stage_database_load(args, stack)
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-        path = RESULTS_DIR / f"national-database-load-{stamp}.json"
-        path.write_text(json.dumps(result, indent=2, default=str))
-        log(f"written {path}")
+        log(f"written {write_result(stage_database_load(args, stack), 'national-database-load')}")
     if args.stage in ("measure", "all"):
         if args.stage == "all":
             # This process holds the loading's Django set-up: measure in a fresh one.
@@ -1107,10 +1135,7 @@ def main(argv=None) -> int:
             command = [sys.executable, "-u", __file__, *arguments]
             return subprocess.call(command, cwd=ROOT)  # noqa: S603
         result = stage_measure(args, stack)
-        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-        path = RESULTS_DIR / f"national-{stamp}.json"
-        path.write_text(json.dumps(result, indent=2, default=str))
+        path = write_result(result, "national")
         print(table(result))
         log(f"written {path}")
     return 0

@@ -21,7 +21,6 @@ import argparse
 import io
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -132,27 +131,10 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
-    stack = national.NationalStack(args.workdir, args.pg_port, "1g")
-    if not stack.postgres.exists:
-        parser.error(f"no kept data in {args.workdir}: run national.py --stage load first")
-    stack.postgres.start()
-    try:
-        national.setup_django(
-            {
-                **stack.env,
-                "SEARCH_ENGINE_URL": "",
-                "CACHE_URL": "locmemcache://",
-                "PAGE_CACHE_TIMEOUT": "0",
-            }
-        )
-        commit = subprocess.run(  # noqa: S603
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-            cwd=ROOT, capture_output=True, text=True, check=False,
-        ).stdout.strip()  # fmt: skip
-        result = {"commit": commit, "rounds": args.rounds, "pages": measure(args.rounds)}
-    finally:
-        national.close_connections()
-        stack.postgres.stop()
+    settings = {"SEARCH_ENGINE_URL": "", "CACHE_URL": "locmemcache://", "PAGE_CACHE_TIMEOUT": "0"}
+    with national.kept_database(args.workdir, args.pg_port, settings):
+        pages = measure(args.rounds)
+    result = {"commit": national.short_commit(), "rounds": args.rounds, "pages": pages}
     if args.output:
         args.output.write_text(json.dumps(result, indent=2) + "\n")
     return 0

@@ -23,7 +23,6 @@ import datetime
 import json
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -145,23 +144,12 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
-    stack = national.NationalStack(args.workdir, args.pg_port, "1g")
-    if not stack.postgres.exists:
-        parser.error(f"no kept data in {args.workdir}: run national.py --stage load first")
-    stack.postgres.start()
-    try:
-        national.setup_django({**stack.env, "SEARCH_ENGINE_URL": "", "CACHE_URL": "locmemcache://"})
+    settings = {"SEARCH_ENGINE_URL": "", "CACHE_URL": "locmemcache://"}
+    with national.kept_database(args.workdir, args.pg_port, settings):
         from django.core.management import call_command
 
         call_command("migrate", "--noinput", "-v0")
-        commit = subprocess.run(  # noqa: S603
-            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-            cwd=ROOT, capture_output=True, text=True, check=False,
-        ).stdout.strip()  # fmt: skip
-        result = {"commit": commit, "rounds": args.rounds, **measure(args.rounds)}
-    finally:
-        national.close_connections()
-        stack.postgres.stop()
+        result = {"commit": national.short_commit(), "rounds": args.rounds, **measure(args.rounds)}
     if args.output:
         args.output.write_text(json.dumps(result, indent=2) + "\n")
     return 0 if all(result["patched_equals_read_whole"]) else 1
