@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 
 from directory.choices import Cost
+from directory.models import ServiceLocation
 from search import snapshot
 from search.backends.database import DatabaseBackend
 from search.geocoding import Point
-from search.models import RowsVersion
+from search.models import RowsVersion, ServiceRow
 from search.query import ServiceQuery
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +118,17 @@ def test_an_empty_directory_has_nothing_to_show_or_count():
     assert empty.positions([1, 2, 3]).size == 0
     assert empty.value_counts(empty.none(), "wijken") == {}
     assert not empty.having("themes", ["wonen"]).any()
+
+
+def test_a_database_without_rows_is_read_as_no_rows(service):
+    # Read from the database a chunk at a time: no chunk at all is no rows.
+    ServiceLocation.objects.all().delete()
+    ServiceRow.objects.all().delete()
+    empty = snapshot.Snapshot.load()
+    assert len(empty) == 0
+    assert empty.location_row.size == 0
+    assert all(len(values.row) == 0 for values in empty.facets.values())
+    assert not empty.shown(locale_id=1, default_id=1, since=None).any()
 
 
 @pytest.mark.parametrize("spread", [1, 10_000_000], ids=["dense ids", "sparse ids"])
