@@ -4,6 +4,7 @@ rebuild into a fresh index that replaces the live one by an alias swap."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -157,15 +158,37 @@ def rebuild(engine: Engine, progress: Callable[[str, int, int], None] | None = N
     node of the cluster died with the only copy of a half-filled index), the
     half-filled index is deleted, so that running it again starts clean.
     """
-    counts = {}
-    for language in content_languages():
-        name = _new_index_name(engine, language)
-        try:
-            counts[language] = _rebuild_language(engine, language, name, progress)
-        except EngineError:
-            _delete_quietly(engine, name)
-            raise
+    counts, replaced = {}, []
+    try:
+        for language in content_languages():
+            name = _new_index_name(engine, language)
+            try:
+                counts[language], old = _rebuild_language(engine, language, name, progress)
+            except EngineError:
+                _delete_quietly(engine, name)
+                raise
+            replaced += old
+    except EngineError:
+        _retire(engine, replaced, quietly=True)
+        raise
+    _retire(engine, replaced)
     return counts
+
+
+def _retire(engine: Engine, indexes: list[str], quietly: bool = False) -> None:
+    """Delete the indexes the aliases left, once the searches that were
+    already on them are over: a search that found an old index through its
+    alias just before the swap failed when the index was deleted under it
+    ("this Analyzer is closed"), and the site answered from the database.
+    Searches give up after the engine's timeout."""
+    if not indexes:
+        return
+    time.sleep(settings.SEARCH_ENGINE["TIMEOUT"] + 1)
+    for index in indexes:
+        if quietly:
+            _delete_quietly(engine, index)
+        else:
+            engine.call("indices.delete", index=index)
 
 
 def _delete_quietly(engine: Engine, name: str) -> None:
@@ -180,7 +203,9 @@ def _rebuild_language(
     language: str,
     name: str,
     progress: Callable[[str, int, int], None] | None,
-) -> int:
+) -> tuple[int, list[str]]:
+    """Fill a new index for ``language`` and swap its alias over; how many
+    documents it has, and the indexes the alias left."""
     alias = engine.alias(language)
     body = index_body(language)
     searchable = {key: body["settings"][key] for key in ("refresh_interval", "number_of_replicas")}
@@ -224,9 +249,7 @@ def _rebuild_language(
     actions = [{"remove": {"index": index, "alias": alias}} for index in old]
     actions.append({"add": {"index": name, "alias": alias}})
     engine.call("indices.update_aliases", body={"actions": actions})
-    for index in old:
-        engine.call("indices.delete", index=index)
-    return count
+    return count, old
 
 
 def drain_queue(limit: int = 5000, patient: bool = False) -> int:
