@@ -147,7 +147,7 @@ class RowsVersion(VersionToken):
     @classmethod
     def changed(cls, ids) -> None:
         """A new token, in the current transaction, for a change to the rows
-        of the services ``ids``; ``None`` for a change to any row."""
+        of the services ``ids``."""
         with transaction.atomic():
             # The token's row is locked first, until the commit: changes are
             # logged in the order they commit.
@@ -155,8 +155,8 @@ class RowsVersion(VersionToken):
             before = None if created else version.token
             version.token = uuid.uuid4()
             version.save(update_fields=["token"])
-            services = None if ids is None else sorted(set(ids))
-            if services is not None and len(services) > cls.NAMED_SERVICES:
+            services = sorted(set(ids))
+            if len(services) > cls.NAMED_SERVICES:
                 services = None
             change = RowsChange.objects.create(
                 before=before, token=version.token, services=services
