@@ -156,6 +156,8 @@ class HitWindow(Sequence):
 
 
 def page_of_hits(hits: list[Hit], total: int, page_number: int, per_page: int) -> Page:
+    # No hits asked for (``count_services``): one empty page.
+    per_page = per_page or 1
     paginator = Paginator(HitWindow(hits, total, (page_number - 1) * per_page), per_page)
     return paginator.page(page_number) if total else paginator.page(1)
 
@@ -166,6 +168,8 @@ def clamp_page(page_number, total: int, per_page: int) -> int:
         number = int(page_number)
     except (TypeError, ValueError):
         number = 1
+    if per_page <= 0:
+        return 1
     last = max(1, -(-total // per_page))
     return min(max(number, 1), last)
 
@@ -211,6 +215,12 @@ def search_services(
         results.degraded = backend.name != "database"
     results.query = asked
     return results
+
+
+def count_services(query: ServiceQuery, locale: Locale) -> ServiceSearchResults:
+    """What :func:`search_services` answers for ``query`` without any hits:
+    the total and the counts per facet value, no service read."""
+    return search_services(query, locale, per_page=0)
 
 
 def search_many(

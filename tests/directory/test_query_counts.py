@@ -60,10 +60,11 @@ BOUNDS = {
     "wijk": 10,
     # Every service of the wijk with its contact fields, themes and languages.
     "wijk overview": 9,
-    # Its services only: the themes index alone counts every theme's services,
-    # and a first page of up to 20 is not counted (directory/pagination.py).
-    "theme": 8,
-    "themes index": 4,
+    # Both are the search's (ThemeIndexPage): whether its rows changed and
+    # the municipality of every wijk, then the page of cards; the index
+    # reads no service.
+    "theme": 10,
+    "themes index": 5,
     "wijken index": 4,
     "partners index": 4,
     "search": 8,
