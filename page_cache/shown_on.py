@@ -77,6 +77,19 @@ def services(ids) -> set[str]:
     return paths
 
 
+def theme_listings() -> set[str]:
+    """The themes index and every theme's page: the search lists them
+    (``ThemeIndexPage``), so what its index holds decides what they show."""
+    from directory.models import Theme
+
+    slugs = set(Theme.objects.values_list("slug", flat=True))
+    return {
+        path
+        for index in _url_paths(ThemeIndexPage.objects.all())
+        for path in {index} | {f"{index}{slug}/" for slug in slugs}
+    }
+
+
 def partners(ids) -> set[str]:
     ids = list(ids)
     paths = _url_paths(Page.objects.filter(pk__in=ids))

@@ -7,7 +7,8 @@ the addresses that showed the page before and show it after
 purge theirs. A change to what every page may show (a theme's name, a
 municipality, a locale, a view restriction, the site) purges everything:
 that also replaces the site's token, under which each process keeps what
-every page shows (directory/per_request.py).
+every page shows (directory/per_request.py). The theme pages, which the
+search lists, go again once the search engine's index has a change.
 
 Each purge runs at once and again when the transaction commits: a visitor
 whose page was rendered from the old data in between cannot keep it in the
@@ -24,6 +25,7 @@ from wagtail.signals import post_page_move, pre_page_move
 
 from directory import changes
 from directory.models import Audience, Language, Municipality, PartnerPage, ServicePage, Theme
+from search.signals import index_updated
 
 from . import shown_on, store
 
@@ -123,6 +125,13 @@ def services_changed(sender, ids, **kwargs):
     purge(shown_on.in_every_language(shown_on.services(ids)))
 
 
+def search_index_updated(sender, page_ids, **kwargs):
+    """The engine has a change that the publish purged for already: a theme
+    page rendered in between, from the index as it was, goes too. Every
+    theme's, since a theme the change removed is no longer in the database."""
+    purge(shown_on.in_every_language(shown_on.theme_listings()))
+
+
 def everything_changed(sender, **kwargs):
     if not kwargs.get("raw"):
         purge(shown_on.EVERYTHING)
@@ -161,6 +170,7 @@ def connect():
     pre_page_move.connect(page_moving, dispatch_uid="page_cache_page_moving")
     post_page_move.connect(page_moved, dispatch_uid="page_cache_page_moved")
     changes.services_changed.connect(services_changed, dispatch_uid="page_cache_services")
+    index_updated.connect(search_index_updated, dispatch_uid="page_cache_search_index")
     for model in EVERYWHERE:
         for signal in (post_save, post_delete):
             signal.connect(

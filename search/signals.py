@@ -10,12 +10,18 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete
+from django.dispatch import Signal
 
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from directory.models import PartnerPage, ServicePage
 
 logger = logging.getLogger(__name__)
+
+# Sent with ``page_ids`` once the engine's index has their changes and
+# searches see them: pages listed from the search, cached since the publish
+# from the index as it was, can be purged now.
+index_updated = Signal()
 
 
 def _affected_service_ids(page) -> list[int]:

@@ -257,11 +257,12 @@ def drain_queue(limit: int = 5000, patient: bool = False) -> int:
 
     Impatient (the task started by an editor's change, which may run inside the
     request): the short search timeout, and nothing at all while the engine is
-    known to be down. Patient (``manage.py search_sync``): the long indexing
-    timeout, and wait until the changes are searchable.
+    known to be down. Patient (``manage.py search_sync``, the worker): the long
+    indexing timeout. Either way the changes are searchable when it returns.
     """
     from ..models import IndexChange
     from ..query import engine_recently_failed, note_engine_failure
+    from ..signals import index_updated
 
     changes = list(IndexChange.objects.order_by("pk")[:limit])
     if not changes or (not patient and engine_recently_failed()):
@@ -270,7 +271,10 @@ def drain_queue(limit: int = 5000, patient: bool = False) -> int:
         engine = Engine(for_indexing=patient)
         ensure_indexes(engine)
         page_ids = {change.page_id for change in changes}
-        index_pages(engine, page_ids, refresh="wait_for" if patient else False)
+        # Searchable before the pages listed from the search are purged
+        # (``index_updated``): the worker waits for the next refresh; in the
+        # editor's request a refresh now spares her that second.
+        index_pages(engine, page_ids, refresh="wait_for" if patient else True)
     except EngineError as error:
         logger.warning(
             "Search index update failed; %d change(s) stay queued: %s", len(changes), error
@@ -282,4 +286,5 @@ def drain_queue(limit: int = 5000, patient: bool = False) -> int:
         )
         return 0
     IndexChange.objects.filter(pk__in=[c.pk for c in changes]).delete()
+    index_updated.send(sender=IndexChange, page_ids=page_ids)
     return len(changes)

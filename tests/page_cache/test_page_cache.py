@@ -257,6 +257,27 @@ def test_a_new_theme_purges_the_theme_page_the_service_joins_and_the_one_it_leav
     assert dutch_service.title in view(theme_url(new.slug)).content.decode()
 
 
+def test_the_theme_pages_go_again_once_the_search_engine_has_a_change(dutch_service):
+    """The theme pages list what the search finds. With the engine, a change
+    reaches its index after the publish has purged them: a theme page
+    rendered in between would keep the old list. Only pages the search
+    lists go; every theme's, as a theme the change removed is gone."""
+    from search.models import IndexChange
+    from search.signals import index_updated
+
+    index = ThemeIndexPage.objects.get(locale__language_code="nl").url
+    its_theme = theme_url(dutch_service.themes.first().slug)
+    other_theme = theme_url(
+        Theme.for_locale(Locale.get_default()).exclude(services=dutch_service).first().slug
+    )
+    listed = [index, its_theme, other_theme, in_language(its_theme, "ar")]
+    others = [dutch_service.url, dutch_service.get_parent().url]
+    warm(*listed, *others)
+    index_updated.send(sender=IndexChange, page_ids={dutch_service.pk})
+    assert not any(from_cache(url) for url in listed)
+    assert all(from_cache(url) for url in others)
+
+
 def test_unpublishing_a_service_takes_it_off_the_pages_that_showed_it(dutch_service):
     partner = dutch_service.get_parent()
     wijk = dutch_service.wijken.first()

@@ -127,6 +127,33 @@ def test_publishing_unpublishing_and_deleting_reach_the_index(
     assert not IndexChange.objects.exists()
 
 
+def test_a_theme_page_cached_before_the_index_had_a_change_goes_once_it_has(
+    engine, nl, service, monkeypatch
+):
+    """A theme page lists what the engine finds, and the engine gets a
+    change after the publish (from the worker): a theme page rendered in
+    between, from the index as it was, is purged once the change is sent."""
+    from django.test import Client
+
+    from directory import pagination
+    from directory.models import Theme, ThemeIndexPage
+
+    monkeypatch.setattr(pagination, "PER_PAGE", 1000)
+    theme = Theme.for_locale(nl).exclude(services=service).first()
+    url = f"{ThemeIndexPage.objects.get(locale=nl).url}{theme.slug}/"
+    service.themes.add(theme)
+    # Not committed in this test: the index update waits, as for the worker.
+    service.save_revision().publish()
+    assert IndexChange.objects.exists()
+    assert service.title not in Client().get(url).content.decode()
+    assert Client().get(url)["X-Page-Cache"] == "hit"
+
+    indexing.drain_queue(patient=True)
+    response = Client().get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert service.title in response.content.decode()
+
+
 def test_moving_a_service_to_another_partner_updates_its_partner_type(
     engine, nl, service, django_capture_on_commit_callbacks
 ):
