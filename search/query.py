@@ -107,7 +107,12 @@ class SearchBackend(Protocol):
     name: str
 
     def search(
-        self, query: ServiceQuery, locale: Locale, page_number: int, per_page: int
+        self,
+        query: ServiceQuery,
+        locale: Locale,
+        page_number: int,
+        per_page: int,
+        facets: Sequence[str] = FACETS,
     ) -> ServiceSearchResults: ...
 
     def search_many(
@@ -198,8 +203,15 @@ def note_engine_failure(error: Exception, **context) -> None:
 
 
 def search_services(
-    query: ServiceQuery, locale: Locale, page_number=1, per_page: int = 20
+    query: ServiceQuery,
+    locale: Locale,
+    page_number=1,
+    per_page: int = 20,
+    facets: Sequence[str] = FACETS,
 ) -> ServiceSearchResults:
+    """A page of the services ``query`` finds, their total, and the counts of
+    the values of ``facets`` (a page that shows none of them asks for none:
+    counting every wijk is most of a filter search's work)."""
     from .backends.database import DatabaseBackend
 
     asked, query = query, with_wijk_from_text(query)
@@ -207,20 +219,22 @@ def search_services(
     results = None
     if backend.name != "database" and not engine_recently_failed():
         try:
-            results = backend.search(query, locale, page_number, per_page)
+            results = backend.search(query, locale, page_number, per_page, facets)
         except EngineError as error:
             note_engine_failure(error, locale=locale.language_code, query=query.text[:100])
     if results is None:
-        results = DatabaseBackend().search(query, locale, page_number, per_page)
+        results = DatabaseBackend().search(query, locale, page_number, per_page, facets)
         results.degraded = backend.name != "database"
     results.query = asked
     return results
 
 
-def count_services(query: ServiceQuery, locale: Locale) -> ServiceSearchResults:
+def count_services(
+    query: ServiceQuery, locale: Locale, facets: Sequence[str] = FACETS
+) -> ServiceSearchResults:
     """What :func:`search_services` answers for ``query`` without any hits:
-    the total and the counts per facet value, no service read."""
-    return search_services(query, locale, per_page=0)
+    the total and the counts of the values of ``facets``, no service read."""
+    return search_services(query, locale, per_page=0, facets=facets)
 
 
 def search_many(

@@ -127,7 +127,7 @@ class ThemeIndexPage(RoutablePageMixin, DirectoryIndexPage):
         """Every theme with its number of services."""
         from search.query import ServiceQuery, count_services
 
-        counts = count_services(ServiceQuery(), self.locale).facets["themes"]
+        counts = count_services(ServiceQuery(), self.locale, facets=["themes"]).facets["themes"]
         themes = [(theme, counts.get(theme.slug, 0)) for theme in Theme.listed(self.locale)]
         return self.render(request, context_overrides={"themes": themes})
 
@@ -155,7 +155,7 @@ class ThemeIndexPage(RoutablePageMixin, DirectoryIndexPage):
             raise Http404(_("There is no theme with this address."))
         per_page = pagination.PER_PAGE
         found = search_services(
-            ServiceQuery(themes=(slug,)), self.locale, request.GET.get("page"), per_page
+            ServiceQuery(themes=(slug,)), self.locale, request.GET.get("page"), per_page, facets=()
         )
         services = page_of_hits(
             [hit.service for hit in found.page], found.total, found.page.number, per_page

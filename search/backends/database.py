@@ -173,19 +173,22 @@ class DatabaseBackend:
     ) -> list[ServiceSearchResults]:
         """One search each: in memory, a search costs no round trip to save.
         Without facets, as on the engine (``search.query.search_many``)."""
-        many = [self.search(query, locale, 1, per_page) for query in queries]
-        for results in many:
-            results.facets = {}
-        return many
+        return [self.search(query, locale, 1, per_page, facets=()) for query in queries]
 
     def search(
-        self, query: ServiceQuery, locale: Locale, page_number, per_page: int
+        self,
+        query: ServiceQuery,
+        locale: Locale,
+        page_number,
+        per_page: int,
+        facets: Sequence[str] = FACETS,
     ) -> ServiceSearchResults:
         analysed = analyse_query(query.text, locale.language_code)
         terms = analysed.terms()
         ranked, some_words, covered = self._text_matches(analysed)
         rows = snapshot.current()
-        vocabulary = Vocabulary.load()
+        wijken_asked = query.wijk or query.municipality or "wijk" in facets
+        vocabulary = Vocabulary.load() if wijken_asked else Vocabulary({})
 
         # Restrictions that are not facets apply to the results and to every facet.
         scope = rows.shown(locale.pk, Locale.get_default().pk, hidden_before())
@@ -210,7 +213,7 @@ class DatabaseBackend:
         for passing in active.values():
             results &= passing
         total = int(np.count_nonzero(results))
-        facets = self._facets(rows, scope, active, vocabulary, query.channel)
+        counts = self._facets(rows, scope, active, vocabulary, query.channel, facets)
 
         number = clamp_page(page_number, total, per_page)
         start, stop = (number - 1) * per_page, number * per_page
@@ -244,7 +247,7 @@ class DatabaseBackend:
             query=query,
             page=page_of_hits(hits, total, number, per_page),
             total=total,
-            facets=facets,
+            facets=counts,
             matched_some_words=some_words,
             suggestion=analysed.suggestion,
             backend=self.name,
@@ -316,13 +319,14 @@ class DatabaseBackend:
         active: dict[str, np.ndarray],
         vocabulary: Vocabulary,
         channel: str = "",
+        facets: Sequence[str] = FACETS,
     ) -> dict[str, dict[str, int]]:
-        """The counts per facet value, each facet counted over the services
-        that pass the other facets' filters (so a visitor sees what choosing
-        another value of the same facet would give). Values no service in
-        reach has are left out."""
+        """The counts per value of each of ``facets``, each facet counted over
+        the services that pass the other facets' filters (so a visitor sees
+        what choosing another value of the same facet would give). Values no
+        service in reach has are left out."""
         counts: dict[str, dict[str, int]] = {}
-        for facet in FACETS:
+        for facet in facets:
             counted = scope.copy()
             for name, passing in active.items():
                 if name != facet:

@@ -262,6 +262,7 @@ def build_search(
     size: int,
     language: str = "",
     sizes: dict[str, int] | None = None,
+    facets: Sequence[str] = FACETS,
 ) -> dict:
     search = Search()
     if language and language != settings.LANGUAGE_CODE:
@@ -277,7 +278,7 @@ def build_search(
         search = search.filter("bool", filter=always)
     if facet_filters:
         search = search.post_filter("bool", filter=list(facet_filters.values()))
-    for facet in FACETS:
+    for facet in facets:
         others = [q for name, q in facet_filters.items() if name != facet]
         bucket = search.aggs.bucket(facet, "filter", filter=Q("bool", filter=others))
         bucket.bucket("values", "terms", **_facet_terms(query, facet, sizes[facet]))
@@ -355,15 +356,20 @@ class EngineBackend:
         self.engine = engine or Engine()
 
     def search(
-        self, query: ServiceQuery, locale: Locale, page_number, per_page: int
+        self,
+        query: ServiceQuery,
+        locale: Locale,
+        page_number,
+        per_page: int,
+        facets: Sequence[str] = FACETS,
     ) -> ServiceSearchResults:
         analysed = analyse_query(query.text, locale.language_code)
         text = " ".join(group.text for group in analysed.groups)
         number = clamp_page(page_number, MAX_WINDOW, per_page)
-        answer, some_words = self._run(query, locale, analysed, number, per_page)
+        answer, some_words = self._run(query, locale, analysed, number, per_page, facets)
         if not answer.rows and number > 1 and answer.total():
             number = clamp_page(number, answer.total(), per_page)
-            answer, some_words = self._run(query, locale, analysed, number, per_page)
+            answer, some_words = self._run(query, locale, analysed, number, per_page, facets)
 
         # The database checks this page of hits while the engine still counts.
         hits, stale = self._live_hits(answer.rows, query, locale)
@@ -382,7 +388,7 @@ class EngineBackend:
                     ): bucket["doc_count"]
                     for bucket in aggregations[facet]["values"]["buckets"]
                 }
-                for facet in FACETS
+                for facet in facets
             },
             matched_some_words=some_words,
             suggestion=analysed.suggestion
@@ -493,17 +499,17 @@ class EngineBackend:
         names = {self.engine.alias(locale.language_code), self.engine.alias(settings.LANGUAGE_CODE)}
         return ",".join(sorted(names))
 
-    def _run(self, query, locale, analysed, number, per_page) -> tuple[_Answer, bool]:
+    def _run(self, query, locale, analysed, number, per_page, facets) -> tuple[_Answer, bool]:
         index = self._indexes(locale)
         language = locale.language_code
         offset = (number - 1) * per_page
         size = max(0, min(per_page, MAX_WINDOW - offset))
         near = _nearby(query, offset + size)
         sizes = facet_sizes()
-        body = build_search(query, analysed, "and", offset, size, language, sizes)
+        body = build_search(query, analysed, "and", offset, size, language, sizes, facets)
         answer = self._send(index, body, near)
         if len(analysed.groups) > 1 and not answer.rows and not answer.total():
-            body = build_search(query, analysed, "or", offset, size, language, sizes)
+            body = build_search(query, analysed, "or", offset, size, language, sizes, facets)
             return self._send(index, body, near), True
         return answer, False
 
@@ -515,7 +521,7 @@ class EngineBackend:
         counting is most of the engine's work. The hits search stops
         collecting once it has its page."""
         body = dict(body)
-        aggs = body.pop("aggs")
+        aggs = body.pop("aggs", {})
         # The total counts what the hits search shows: the query and every
         # facet filter (the post filter).
         aggs["total"] = {"filter": body.get("post_filter", {"match_all": {}})}
@@ -523,7 +529,9 @@ class EngineBackend:
         header = {"index": index}
         searches = []
         for names in COUNT_GROUPS:
-            group = {name: aggs[name] for name in names}
+            group = {name: aggs[name] for name in names if name in aggs}
+            if not group:
+                continue
             searches += [
                 header,
                 {"query": query, "aggs": group, "size": 0, "track_total_hits": False},

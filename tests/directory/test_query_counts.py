@@ -60,11 +60,10 @@ BOUNDS = {
     "wijk": 10,
     # Every service of the wijk with its contact fields, themes and languages.
     "wijk overview": 9,
-    # Both are the search's (ThemeIndexPage): whether its rows changed and
-    # the municipality of every wijk, then the page of cards; the index
-    # reads no service.
-    "theme": 10,
-    "themes index": 5,
+    # Both are the search's (ThemeIndexPage): whether its rows changed, then
+    # the page of cards; the index reads no service.
+    "theme": 9,
+    "themes index": 4,
     "wijken index": 4,
     "partners index": 4,
     "search": 8,

@@ -16,7 +16,7 @@ import pytest
 from directory.collation import title_key
 from directory.models import PartnerPage, ServicePage, WijkPage
 from search.geocoding import Point
-from search.query import ServiceQuery, search_services
+from search.query import ServiceQuery, count_services, search_services
 
 pytestmark = pytest.mark.django_db
 
@@ -244,6 +244,27 @@ def test_facets_do_not_narrow_their_own_options(backend, nl):
     no_theme = run(ServiceQuery(), nl)
     assert one_theme.facets["themes"] == no_theme.facets["themes"]
     assert one_theme.facets["languages"] != no_theme.facets["languages"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [ServiceQuery(wijk="WK034408"), ServiceQuery(themes=("wonen",)), ServiceQuery(text="schulden")],
+    ids=["wijk", "theme", "text"],
+)
+def test_a_search_counts_only_the_facets_asked_for_and_finds_the_same(backend, nl, query):
+    """A page that shows no counts (a theme's page) asks for none, and the
+    themes index for the themes only."""
+    every = search_services(query, nl)
+    themes_only = search_services(query, nl, facets=["themes"])
+    none = search_services(query, nl, facets=())
+    assert themes_only.facets == {"themes": every.facets["themes"]}
+    assert none.facets == {}
+    for found in (themes_only, none):
+        assert found.total == every.total
+        assert [hit.service.pk for hit in found.page] == [hit.service.pk for hit in every.page]
+    counted = count_services(query, nl, facets=["themes", "wijk"])
+    assert counted.total == every.total and not list(counted.page)
+    assert counted.facets == {facet: every.facets[facet] for facet in ("themes", "wijk")}
 
 
 def test_places_within_the_radius_come_nearest_first(backend, nl):
