@@ -250,7 +250,7 @@ def filtered_services(request, locale: Locale) -> tuple[object, list | None]:
     if not text and radius_km is None:
         return services, None
     query = replace(query, text=text[:200], point=point, radius_km=radius_km)
-    results = search_services(query, locale, 1, SEARCH_LIMIT)
+    results = search_services(query, locale, 1, SEARCH_LIMIT, facets=())
     order = [hit.service.pk for hit in results.page.object_list]
     return services.filter(pk__in=order), order
 

@@ -256,7 +256,7 @@ def dutch_matches(query: ServiceQuery, locale: Locale, request) -> DutchMatches 
     default = Locale.get_default()
     if locale.pk == default.pk or not query.text:
         return None
-    results = search_services(query, default, per_page=MAX_DUTCH_HITS)
+    results = search_services(query, default, per_page=MAX_DUTCH_HITS, facets=())
     if not results.total:
         return None
     services = []
