@@ -193,6 +193,77 @@ def test_changes_published_while_the_task_worker_is_stopped_all_reach_the_index(
     assert queued.strip().splitlines()[-1] == "0"
 
 
+RETITLE = """
+import json
+from directory.models import ServicePage
+pages = ServicePage.objects.shown().filter(locale__language_code="nl").order_by("-pk")
+retitled = []
+for page in pages[:{count}]:
+    page.title = page.title + " {word}"
+    page.save_revision().publish()
+    retitled.append(page.pk)
+print(json.dumps(retitled))
+"""
+
+
+def test_the_database_search_of_every_app_process_finds_what_another_published(stack, capsys):
+    """Without the engine, each app process keeps the search rows in memory
+    and patches them from the log of changes (search/snapshot.py). Two more
+    app servers of two workers each, on the database search only: services
+    retitled by a third process are found by the new word on both, and both
+    count the same filter searches as each other."""
+    from .stack import AppServer
+
+    database_only = {**stack.env, "SEARCH_ENGINE_URL": ""}
+    apps = [AppServer(number, database_only, stack.folder) for number in (3, 4)]
+    for app in apps:
+        app.start()
+    try:
+        for app in apps:
+            app.wait()
+        word = "zonnebloemveld"
+        searches = [f"/nl/zoeken/?q={word}", "/nl/zoeken/", "/nl/zoeken/?theme=wonen"]
+
+        def totals():
+            # Each server's two workers: several requests reach both.
+            found = {}
+            for app in apps:
+                for _ in range(4):
+                    for path in searches:
+                        status, body, _ = fetch(app.url + path)
+                        answer = Load.answer(path, status, body)
+                        assert status == 200 and not answer.degraded, body[:500]
+                        found.setdefault((app.name, path), set()).add(answer.total)
+            return found
+
+        before = totals()
+        assert all(seen == {0} for (_app, path), seen in before.items() if word in path)
+        retitled = json.loads(
+            stack.manage("shell", "-c", RETITLE.format(count=5, word=word)).strip().splitlines()[-1]
+        )
+        started, rounds = time.monotonic(), 1
+        after = totals()
+        while any(seen != {len(retitled)} for (_app, path), seen in after.items() if word in path):
+            assert time.monotonic() - started < 30, after
+            time.sleep(0.5)
+            rounds += 1
+            after = totals()
+        report(
+            capsys,
+            f"database search on two app servers: {len(retitled)} retitled services found on "
+            f"both by round {rounds} of 24 searches after the publish "
+            f"({time.monotonic() - started:.1f} s)",
+        )
+        for path in searches[1:]:
+            seen = {
+                total for (_app, asked), found in after.items() if asked == path for total in found
+            }
+            assert len(seen) == 1, (path, after)
+    finally:
+        for app in apps:
+            app.stop()
+
+
 PAGES = ["/nl/", "/nl/zoeken/?q=schulden", "/en/", "/ar/zoeken/"]
 
 
