@@ -19,8 +19,8 @@ from directory.models import PartnerPage, ServicePage
 logger = logging.getLogger(__name__)
 
 # Sent with ``page_ids`` once the engine's index has their changes and
-# searches see them: pages listed from the search, cached since the publish
-# from the index as it was, can be purged now.
+# searches see them (None: every page, after ``search_rebuild``): pages
+# listed from the search, cached from the index as it was, can go now.
 index_updated = Signal()
 
 

@@ -171,6 +171,9 @@ def rebuild(engine: Engine, progress: Callable[[str, int, int], None] | None = N
     except EngineError:
         _retire(engine, replaced, quietly=True)
         raise
+    from ..signals import index_updated
+
+    index_updated.send(sender=Engine, page_ids=None)
     _retire(engine, replaced)
     return counts
 

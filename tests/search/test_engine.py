@@ -13,6 +13,7 @@ from search.engine.client import Engine
 from search.engine.mapping import MAPPING_VERSION
 from search.models import IndexChange
 from search.query import ServiceQuery, search_services, suggest_services
+from search.signals import index_updated
 
 pytestmark = pytest.mark.django_db
 
@@ -93,11 +94,23 @@ def test_search_keeps_working_during_a_full_rebuild(engine, nl, monkeypatch):
         results = search_services(ServiceQuery(), nl)
         seen.append((results.backend, results.total))
 
+    # The pages listed from the search (the theme pages) are purged once
+    # every alias is on its new index (page_cache/signals.py).
+    swapped = []
+
+    def note_update(sender, page_ids, **kwargs):
+        swapped.append((page_ids, set(engine.call("indices.get_alias", name=engine.alias("nl")))))
+
     monkeypatch.setattr(indexing, "BATCH_SIZE", 25)
     before = set(engine.call("indices.get_alias", name=engine.alias("nl")))
-    indexing.rebuild(engine, progress=search_meanwhile)
+    index_updated.connect(note_update, dispatch_uid="test_rebuild")
+    try:
+        indexing.rebuild(engine, progress=search_meanwhile)
+    finally:
+        index_updated.disconnect(dispatch_uid="test_rebuild")
     after = set(engine.call("indices.get_alias", name=engine.alias("nl")))
 
+    assert swapped == [(None, after)]
     assert len(seen) >= 4
     assert all(answer == ("engine", live) for answer in seen)
     assert before != after
