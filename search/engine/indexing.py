@@ -15,6 +15,7 @@ from django.utils import timezone
 from directory.models import ServicePage
 
 from ..query import EngineError
+from ..signals import index_updated
 from .client import Engine
 from .documents import DocumentBuilder
 from .mapping import MAPPING_VERSION, index_body
@@ -171,8 +172,6 @@ def rebuild(engine: Engine, progress: Callable[[str, int, int], None] | None = N
     except EngineError:
         _retire(engine, replaced, quietly=True)
         raise
-    from ..signals import index_updated
-
     index_updated.send(sender=Engine, page_ids=None)
     _retire(engine, replaced)
     return counts
@@ -265,7 +264,6 @@ def drain_queue(limit: int = 5000, patient: bool = False) -> int:
     """
     from ..models import IndexChange
     from ..query import engine_recently_failed, note_engine_failure
-    from ..signals import index_updated
 
     changes = list(IndexChange.objects.order_by("pk")[:limit])
     if not changes or (not patient and engine_recently_failed()):
