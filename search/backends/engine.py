@@ -191,33 +191,52 @@ def _sort(query: ServiceQuery, language: str = "") -> list:
     return tiebreak
 
 
-def _word(word: str, prefix: bool, fields: list[str], fuzzy: bool = False) -> Q:
-    """One word of an alternative: as the start of a word, or whole; the
-    resident's own word also with a typo or two (``AUTO:5,8``)."""
+# How many typos the engine itself allows in the resident's own word (after
+# its first letter): one from five letters, two from eight; in Dutch never two.
+TYPOS = "AUTO:5,8"
+ONE_TYPO = "AUTO:5,100"
+
+
+def typos_for(language: str) -> str:
+    """The typos looked for in a word typed in ``language``.
+
+    Two typos are also the vocabulary's correction, another alternative of
+    the word (search/analysis.py), as on the database backend. Every service
+    is in Dutch, so in Dutch the vocabulary knows the directory's words, and
+    the engine looks for one typo only: expanding a word into every term
+    within two edits was most of the work of a Dutch text search at 300,000
+    services, and with one the national benchmark's text searches found
+    exactly the same services (bench/README.md, "Where the engine's time
+    goes"). In the other languages the vocabulary knows only the services
+    translated into them, and Arabic and Somali queries of the relevance
+    set need the engine's two."""
+    return ONE_TYPO if language == settings.LANGUAGE_CODE else TYPOS
+
+
+def _word(word: str, prefix: bool, fields: list[str], typos: str = "") -> Q:
+    """One word of an alternative: as the start of a word, or whole; with
+    ``typos``, also with that many typos (the resident's own word)."""
     if prefix:
         found = Q("multi_match", query=word, fields=fields, type="phrase_prefix")
     else:
         found = Q("multi_match", query=word, fields=fields)
-    if fuzzy:
+    if typos:
         # Not on ``analysed``: it holds stems, and the raw word is not stemmed
         # there, so two typos of ``schulden`` reach ``schilder``. The
         # vocabulary's correction covers typos of the words only it has.
         typo_fields = [field for field in fields if field != "analysed"]
-        typo = Q(
-            "multi_match", query=word, fields=typo_fields, fuzziness="AUTO:5,8", prefix_length=1
-        )
+        typo = Q("multi_match", query=word, fields=typo_fields, fuzziness=typos, prefix_length=1)
         return Q("bool", should=[found, typo], minimum_should_match=1)
     return found
 
 
-def _alternatives(group: WordGroup, fields: list[str]) -> Q:
-    """A word group: any of its alternatives, each with all its words."""
+def _alternatives(group: WordGroup, fields: list[str], typos: str) -> Q:
+    """A word group: any of its alternatives, each with all its words; the
+    first, the resident's own word, also with ``typos``."""
     alternatives = []
     for number, clause in enumerate(group.alternatives):
-        words = [
-            _word(word, prefix, fields, fuzzy=number == 0 and len(clause) == 1)
-            for word, prefix in clause
-        ]
+        own = number == 0 and len(clause) == 1
+        words = [_word(word, prefix, fields, typos if own else "") for word, prefix in clause]
         alternatives.append(words[0] if len(words) == 1 else Q("bool", must=words))
     return Q("bool", should=alternatives, minimum_should_match=1)
 
@@ -228,11 +247,12 @@ def _alternatives(group: WordGroup, fields: list[str]) -> Q:
 COVERAGE_BOOST = 1000.0
 
 
-def text_query(analysed: AnalysedQuery, operator: str) -> Q:
+def text_query(analysed: AnalysedQuery, operator: str, language: str = "") -> Q:
     """The analysed query for the engine: every word group (``"and"``) or
     any (``"or"``, services matching more groups first), built once from the
-    same analysis as the database's."""
-    groups = [_alternatives(group, TEXT_FIELDS) for group in analysed.groups]
+    same analysis as the database's; typos as ``language`` allows."""
+    typos = typos_for(language or settings.LANGUAGE_CODE)
+    groups = [_alternatives(group, TEXT_FIELDS, typos) for group in analysed.groups]
     if operator == "and":
         return Q("bool", must=groups)
     covered = [Q("constant_score", filter=group, boost=COVERAGE_BOOST) for group in groups]
@@ -270,7 +290,7 @@ def build_search(
         search = search.filter(Q("term", language=language) | ~Q("term", translated_into=language))
     text = " ".join(group.text for group in analysed.groups) if analysed else ""
     if text:
-        search = search.query(text_query(analysed, operator))
+        search = search.query(text_query(analysed, operator, language))
     sizes = sizes or facet_sizes()
     facet_filters = _facet_filters(query)
     always = _other_filters(query)

@@ -69,6 +69,25 @@ def test_a_typo_still_finds_services_and_suggests_the_word(backend, nl, concepts
 
 
 @pytest.mark.parametrize(
+    ("typed", "word"),
+    [
+        ("schuldhlup", "schuldhulp"),  # one typo: two letters swapped
+        ("schuldhlpu", "schuldhulp"),  # two typos in a long word
+        ("inburgerign", "inburgering"),
+        ("inbrugerign", "inburgering"),
+    ],
+)
+def test_one_or_two_typos_in_a_long_word_find_what_the_word_finds(
+    backend, nl, concepts, typed, word
+):
+    """The engine looks for one typo itself; two come from the vocabulary's
+    correction, on both backends alike."""
+    expected = found(word, nl)
+    assert expected
+    assert found(typed, nl) == expected
+
+
+@pytest.mark.parametrize(
     ("language", "text", "dutch_word"),
     [
         ("en", "lawyer", "advocaat"),
