@@ -192,7 +192,8 @@ def _sort(query: ServiceQuery, language: str = "") -> list:
 
 
 # How many typos the engine itself allows in the resident's own word (after
-# its first letter): one from five letters, two from eight; in Dutch never two.
+# its first letter), as Lucene's AUTO:low,high: none below ``low`` letters,
+# one from there, two from ``high``. In Dutch never two: no word is that long.
 TYPOS = "AUTO:5,8"
 ONE_TYPO = "AUTO:5,100"
 
