@@ -205,9 +205,9 @@ def typos_for(language: str) -> str:
     the word (search/analysis.py), as on the database backend. Every service
     is in Dutch, so in Dutch the vocabulary knows the directory's words, and
     the engine looks for one typo only: expanding a word into every term
-    within two edits was most of the work of a Dutch text search at 300,000
-    services, and with one the national benchmark's text searches found
-    exactly the same services (bench/README.md, "Where the engine's time
+    within two edits was the costliest part of many Dutch text searches at
+    300,000 services, and with one the national benchmark's text searches
+    found exactly the same services (bench/README.md, "Where the engine's time
     goes"). In the other languages the vocabulary knows only the services
     translated into them, and Arabic and Somali queries of the relevance
     set need the engine's two."""
