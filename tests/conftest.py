@@ -89,6 +89,46 @@ def opensearch_node():
     node.stop()
 
 
+# The pages that tests wrote to the test node's shared indexes. Each test's
+# database changes are rolled back after it; its index writes are not. An
+# English translation published by one test kept its Dutch source out of
+# another test's English listing (the source counted as translated). Before
+# the next test these pages are written again from the database as it is
+# then, which removes what no longer exists.
+_written_to_shared_index: set[int] = set()
+
+
+def _record_writes_to(url: str) -> None:
+    from search.engine import indexing
+
+    write = indexing.index_pages
+
+    def recorded(engine, page_ids, *args, **kwargs):
+        page_ids = set(page_ids)
+        if engine.url == url:
+            _written_to_shared_index.update(page_ids)
+        return write(engine, page_ids, *args, **kwargs)
+
+    recorded.writes_pages = write
+    indexing.index_pages = recorded
+
+
+@pytest.fixture(autouse=True)
+def _shared_index_as_the_database(request, django_db_blocker):
+    """Undo the previous tests' index writes (see ``_written_to_shared_index``)."""
+    if not _written_to_shared_index:
+        return
+    from search.engine import indexing
+    from search.engine.client import Engine
+
+    url = request.getfixturevalue("engine_index")
+    with django_db_blocker.unblock():
+        indexing.index_pages.writes_pages(
+            Engine(url=url, for_indexing=True), set(_written_to_shared_index), refresh=True
+        )
+    _written_to_shared_index.clear()
+
+
 @pytest.fixture(scope="session")
 def engine_index(opensearch_node, django_db_setup, django_db_blocker):
     """The demo directory indexed in the test node, as ``search_rebuild`` does it."""
@@ -100,6 +140,7 @@ def engine_index(opensearch_node, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         engine = Engine(url=opensearch_node.url, for_indexing=True)
         counts = rebuild(engine)
+        _record_writes_to(engine.url)
         live = ServicePage.objects.live().public().filter(locale__language_code="nl").count()
         # A fresh node's first searches (JIT, aggregation structures) can take
         # longer than the one-second search timeout on a busy machine; warm it up
