@@ -593,7 +593,13 @@ def run_searches(specs: list[dict], backend: str, recorder: Recorder | None = No
         latency[kind] = sb.latency_stats(
             [t for t, k in zip(times, kinds, strict=True) if k == kind]
         )
-    return {"latency_ms": latency, "recorded": recorded, "totals": totals, "degraded": degraded}
+    return {
+        "latency_ms": latency,
+        "recorded": recorded,
+        "kinds": kinds,  # of the searches recorded, in the same order
+        "totals": totals,
+        "degraded": degraded,
+    }
 
 
 def replay(recorded: list[list[dict]], hosts: list[str], timeout: float) -> dict:
