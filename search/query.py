@@ -123,7 +123,15 @@ class SearchBackend(Protocol):
 
 
 class EngineError(Exception):
-    """The search engine did not answer, or answered with an error."""
+    """The search engine did not answer, or answered with an error.
+
+    ``refused``: the engine answered, and refused this one request (a query
+    it cannot run, a shard that failed it); other searches may still go to
+    it. Otherwise it could not be reached, was overloaded or too slow."""
+
+    def __init__(self, message: str, refused: bool = False):
+        super().__init__(message)
+        self.refused = refused
 
 
 MAX_TERMS = 32
@@ -197,9 +205,14 @@ def engine_recently_failed() -> bool:
     return bool(cache.get(ENGINE_DOWN_KEY))
 
 
-def note_engine_failure(error: Exception, **context) -> None:
+def note_engine_failure(error: EngineError, **context) -> None:
+    """Log the failure; unless the engine refused only this request, leave it
+    alone for ``RETRY_AFTER`` seconds. A refused search is answered by the
+    database on its own: a resident's query the engine cannot run must not
+    send every other search to the slower database for half a minute."""
     logger.warning("Search engine failed, answering from the database: %s %s", error, context)
-    cache.set(ENGINE_DOWN_KEY, True, settings.SEARCH_ENGINE["RETRY_AFTER"])
+    if not error.refused:
+        cache.set(ENGINE_DOWN_KEY, True, settings.SEARCH_ENGINE["RETRY_AFTER"])
 
 
 def search_services(

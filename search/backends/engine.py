@@ -27,7 +27,7 @@ from directory.models import ServicePage
 from directory.models.facets import CHANNELS, channel_value
 
 from ..analysis import AnalysedQuery, WordGroup, analyse_query
-from ..engine.client import Engine
+from ..engine.client import Engine, refused
 from ..engine.documents import minute_of_week
 from ..query import (
     FACETS,
@@ -214,11 +214,20 @@ def typos_for(language: str) -> str:
     return ONE_TYPO if language == settings.LANGUAGE_CODE else TYPOS
 
 
-def _word(word: str, prefix: bool, fields: list[str], typos: str = "") -> Q:
+# How many words the engine expands a word start or a typo into, at most: its
+# own default.
+EXPANSIONS = 50
+
+
+def _word(
+    word: str, prefix: bool, fields: list[str], typos: str = "", expansions: int = EXPANSIONS
+) -> Q:
     """One word of an alternative: as the start of a word, or whole; with
-    ``typos``, also with that many typos (the resident's own word)."""
+    ``typos``, also with that many typos (the resident's own word). A word
+    start or a typo matches at most ``expansions`` words."""
+    limit = {"max_expansions": expansions} if expansions < EXPANSIONS else {}
     if prefix:
-        found = Q("multi_match", query=word, fields=fields, type="phrase_prefix")
+        found = Q("multi_match", query=word, fields=fields, type="phrase_prefix", **limit)
     else:
         found = Q("multi_match", query=word, fields=fields)
     if typos:
@@ -226,20 +235,93 @@ def _word(word: str, prefix: bool, fields: list[str], typos: str = "") -> Q:
         # there, so two typos of ``schulden`` reach ``schilder``. The
         # vocabulary's correction covers typos of the words only it has.
         typo_fields = [field for field in fields if field != "analysed"]
-        typo = Q("multi_match", query=word, fields=typo_fields, fuzziness=typos, prefix_length=1)
+        typo = Q(
+            "multi_match",
+            query=word,
+            fields=typo_fields,
+            fuzziness=typos,
+            prefix_length=1,
+            **limit,
+        )
         return Q("bool", should=[found, typo], minimum_should_match=1)
     return found
 
 
-def _alternatives(group: WordGroup, fields: list[str], typos: str) -> Q:
+def _alternatives(
+    group: WordGroup, fields: list[str], typos: str, expansions: int = EXPANSIONS
+) -> Q:
     """A word group: any of its alternatives, each with all its words; the
     first, the resident's own word, also with ``typos``."""
     alternatives = []
     for number, clause in enumerate(group.alternatives):
         own = number == 0 and len(clause) == 1
-        words = [_word(word, prefix, fields, typos if own else "") for word, prefix in clause]
+        words = [
+            _word(word, prefix, fields, typos if own else "", expansions) for word, prefix in clause
+        ]
         alternatives.append(words[0] if len(words) == 1 else Q("bool", must=words))
     return Q("bool", should=alternatives, minimum_should_match=1)
+
+
+def _clauses(groups: list[WordGroup], fields: int) -> tuple[int, int]:
+    """The engine's clauses for ``groups`` before expanding: each word of an
+    alternative is one per field, the resident's own word's typos one more
+    per field. Returned apart: (whole words, word starts and typos), as the
+    engine expands each of the second kind into up to ``EXPANSIONS``."""
+    whole = expanding = 0
+    for group in groups:
+        for number, clause in enumerate(group.alternatives):
+            for _word_text, prefix in clause:
+                if prefix:
+                    expanding += fields
+                else:
+                    whole += fields
+            if number == 0 and len(clause) == 1:
+                expanding += fields
+    return whole, expanding
+
+
+def fitted(
+    groups: list[WordGroup], copies: int = 1, refused: bool = False
+) -> tuple[list[WordGroup], int]:
+    """``groups`` and the expansions per word start and typo, within the
+    engine's clause limit (``SEARCH_ENGINE["MAX_CLAUSES"]``) when the query
+    holds them ``copies`` times.
+
+    The engine refuses a query that expands into more clauses than that, and
+    a resident's list of needs ("schulden huur werk taalles ...", a dozen
+    words, each with its thesaurus terms) came to 1,200-1,900 clauses
+    before any word start was expanded. What a query expands into depends on
+    the index (the words a word start begins, the synonyms the search
+    analyser adds), so a query is sent as it is unless its clauses before
+    expanding are over the limit already. One the engine ``refused`` as sent,
+    or one certain to be, is made smaller: each group keeps its first
+    alternatives (the resident's own word, its forms and parts come before
+    the thesaurus's terms) until half of ``CLAUSE_SHARE`` of the limit is
+    used, and word starts and typos share the rest as expansions."""
+    limit = settings.SEARCH_ENGINE["MAX_CLAUSES"]
+    fields = len(TEXT_FIELDS)
+    if not refused and sum(_clauses(groups, fields)) <= limit:
+        return groups, EXPANSIONS
+    room = int(limit * CLAUSE_SHARE) // copies
+    kept = [WordGroup(group.text, list(group.alternatives)) for group in groups]
+    while sum(_clauses(kept, fields)) > room // 2:
+        longest = max(kept, key=lambda group: len(group.alternatives))
+        if len(longest.alternatives) == 1:
+            break
+        longest.alternatives.pop()
+    whole, expanding = _clauses(kept, fields)
+    return kept, max(1, min(EXPANSIONS, (room - whole) // max(expanding, 1)))
+
+
+# Of the engine's clause limit, what a query made smaller counts on: the
+# search analyser's synonyms add up to as many clauses again.
+CLAUSE_SHARE = 0.5
+
+
+def too_many_clauses(error: EngineError) -> bool:
+    """Whether the engine refused a query for its clause limit (OpenSearch
+    and Elasticsearch both name ``maxClauseCount``)."""
+    return error.refused and "maxclausecount" in str(error).lower()
 
 
 # Added to a hit's score for each word group it matches when not all must: far
@@ -248,24 +330,32 @@ def _alternatives(group: WordGroup, fields: list[str], typos: str) -> Q:
 COVERAGE_BOOST = 1000.0
 
 
-def text_query(analysed: AnalysedQuery, operator: str, language: str = "") -> Q:
+def text_query(
+    analysed: AnalysedQuery, operator: str, language: str = "", refused: bool = False
+) -> Q:
     """The analysed query for the engine: every word group (``"and"``) or
     any (``"or"``, services matching more groups first), built once from the
-    same analysis as the database's; typos as ``language`` allows."""
+    same analysis as the database's; typos as ``language`` allows; made
+    smaller when the engine ``refused`` it for its size (``fitted``)."""
     typos = typos_for(language or settings.LANGUAGE_CODE)
-    groups = [_alternatives(group, TEXT_FIELDS, typos) for group in analysed.groups]
+    # Any groups: the query holds each twice (scored, and counted as covered).
+    copies = 1 if operator == "and" else 2
+    fitting, expansions = fitted(analysed.groups, copies, refused)
+    groups = [_alternatives(group, TEXT_FIELDS, typos, expansions) for group in fitting]
     if operator == "and":
         return Q("bool", must=groups)
     covered = [Q("constant_score", filter=group, boost=COVERAGE_BOOST) for group in groups]
     return Q("bool", should=groups + covered, minimum_should_match=1)
 
 
-def highlight_query(analysed: AnalysedQuery) -> Q:
-    """What to mark in a summary: every word any alternative looks for. Its
-    own query, so the marks do not depend on how the hit was scored."""
+def highlight_query(analysed: AnalysedQuery, refused: bool = False) -> Q:
+    """What to mark in a summary: every word any alternative the search
+    sends looks for. Its own query, so the marks do not depend on how the
+    hit was scored."""
+    fitting, expansions = fitted(analysed.groups, refused=refused)
     words = [
-        _word(word, prefix, ["summary"])
-        for group in analysed.groups
+        _word(word, prefix, ["summary"], expansions=expansions)
+        for group in fitting
         for clause in group.alternatives
         for word, prefix in clause
     ]
@@ -284,6 +374,7 @@ def build_search(
     language: str = "",
     sizes: dict[str, int] | None = None,
     facets: Sequence[str] = FACETS,
+    refused: bool = False,
 ) -> dict:
     search = Search()
     if language and language != settings.LANGUAGE_CODE:
@@ -291,7 +382,7 @@ def build_search(
         search = search.filter(Q("term", language=language) | ~Q("term", translated_into=language))
     text = " ".join(group.text for group in analysed.groups) if analysed else ""
     if text:
-        search = search.query(text_query(analysed, operator, language))
+        search = search.query(text_query(analysed, operator, language, refused))
     sizes = sizes or facet_sizes()
     facet_filters = _facet_filters(query)
     always = _other_filters(query)
@@ -309,7 +400,9 @@ def build_search(
     search = search.source(["pk"])
     if text:
         search = search.highlight(
-            "summary", number_of_fragments=0, highlight_query=highlight_query(analysed).to_dict()
+            "summary",
+            number_of_fragments=0,
+            highlight_query=highlight_query(analysed, refused).to_dict(),
         ).highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
         search = search.suggest(
             "spelling", text, term={"field": "spell", "suggest_mode": "missing"}
@@ -344,7 +437,10 @@ class _Answer:
             for response in self._counting.result()["responses"]:
                 if "error" in response:
                     # _msearch reports a failed search inside a 200 answer.
-                    raise EngineError(f"counting failed: {response['error']}")
+                    raise EngineError(
+                        f"counting failed: {response['error']}",
+                        refused=refused(response.get("status")),
+                    )
                 merged.update(response["aggregations"])
             self._aggregations = merged
         return self._aggregations
@@ -385,12 +481,26 @@ class EngineBackend:
         facets: Sequence[str] = FACETS,
     ) -> ServiceSearchResults:
         analysed = analyse_query(query.text, locale.language_code)
+        try:
+            return self._search(query, locale, analysed, page_number, per_page, facets)
+        except EngineError as error:
+            if not too_many_clauses(error):
+                raise
+        # Once more, made smaller (``fitted``): her long query is still the
+        # engine's to answer, not the slower database's.
+        return self._search(query, locale, analysed, page_number, per_page, facets, refused=True)
+
+    def _search(
+        self, query, locale, analysed, page_number, per_page, facets, refused=False
+    ) -> ServiceSearchResults:
         text = " ".join(group.text for group in analysed.groups)
         number = clamp_page(page_number, MAX_WINDOW, per_page)
-        answer, some_words = self._run(query, locale, analysed, number, per_page, facets)
+        answer, some_words = self._run(query, locale, analysed, number, per_page, facets, refused)
         if not answer.rows and number > 1 and answer.total():
             number = clamp_page(number, answer.total(), per_page)
-            answer, some_words = self._run(query, locale, analysed, number, per_page, facets)
+            answer, some_words = self._run(
+                query, locale, analysed, number, per_page, facets, refused
+            )
 
         # The database checks this page of hits while the engine still counts.
         hits, stale = self._live_hits(answer.rows, query, locale)
@@ -490,7 +600,9 @@ class EngineBackend:
         for response in answer["responses"]:
             if "error" in response:
                 # _msearch reports a failed search inside a 200 answer.
-                raise EngineError(f"search failed: {response['error']}")
+                raise EngineError(
+                    f"search failed: {response['error']}", refused=refused(response.get("status"))
+                )
         return answer["responses"]
 
     def suggest(self, text: str, locale: Locale, limit: int) -> list[ServicePage]:
@@ -520,17 +632,21 @@ class EngineBackend:
         names = {self.engine.alias(locale.language_code), self.engine.alias(settings.LANGUAGE_CODE)}
         return ",".join(sorted(names))
 
-    def _run(self, query, locale, analysed, number, per_page, facets) -> tuple[_Answer, bool]:
+    def _run(
+        self, query, locale, analysed, number, per_page, facets, refused=False
+    ) -> tuple[_Answer, bool]:
         index = self._indexes(locale)
         language = locale.language_code
         offset = (number - 1) * per_page
         size = max(0, min(per_page, MAX_WINDOW - offset))
         near = _nearby(query, offset + size)
         sizes = facet_sizes()
-        body = build_search(query, analysed, "and", offset, size, language, sizes, facets)
+        body = build_search(query, analysed, "and", offset, size, language, sizes, facets, refused)
         answer = self._send(index, body, near)
         if len(analysed.groups) > 1 and not answer.rows and not answer.total():
-            body = build_search(query, analysed, "or", offset, size, language, sizes, facets)
+            body = build_search(
+                query, analysed, "or", offset, size, language, sizes, facets, refused
+            )
             return self._send(index, body, near), True
         return answer, False
 

@@ -20,6 +20,32 @@ CONNECTIONS = 10
 # Answers that mean "this node cannot serve it now, another may": a node that
 # lost its cluster manager, or one shutting down.
 RETRY_ON_STATUS = (502, 503, 504)
+# Answers that mean the engine cannot take more now (a full queue, a memory
+# circuit breaker): like no answer, not a refusal of the request.
+UNAVAILABLE_STATUS = (429, *RETRY_ON_STATUS)
+
+
+def refused(status) -> bool:
+    """Whether an answer with HTTP ``status`` refused the request itself: the
+    engine is up and would run another one."""
+    return isinstance(status, int) and status >= 400 and status not in UNAVAILABLE_STATUS
+
+
+def all_or_nothing(method: str, kwargs: dict) -> dict:
+    """``kwargs`` for a search that fails whole when any shard fails it. By
+    default the engine answers with the shards that did not fail, and says
+    so only in ``_shards``: a Dutch fallback index that refused a query left
+    a search in another language with her language's services only, shown
+    as all there were."""
+    if method == "search":
+        return {**kwargs, "allow_partial_search_results": False}
+    if method == "msearch":
+        lines = kwargs["body"]
+        # Every other line is a search's header.
+        header = {"allow_partial_search_results": False}
+        body = [{**line, **header} if n % 2 == 0 else line for n, line in enumerate(lines)]
+        return {**kwargs, "body": body}
+    return kwargs
 
 
 def hosts(url: str) -> list[str]:
@@ -106,9 +132,12 @@ class Engine:
         for part in method.split("."):
             target = getattr(target, part)
         try:
-            response = target(*args, **kwargs)
+            response = target(*args, **all_or_nothing(method, kwargs))
         except _errors() as error:
-            raise EngineError(f"{self.flavour} at {self.url}: {method} failed: {error}") from error
+            raise EngineError(
+                f"{self.flavour} at {self.url}: {method} failed: {error}",
+                refused=refused(getattr(error, "status_code", None)),
+            ) from error
         # elasticsearch-py 8 wraps bodies in ObjectApiResponse.
         return getattr(response, "body", response)
 

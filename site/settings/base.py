@@ -35,6 +35,7 @@ env = environ.Env(
     SEARCH_ENGINE_TIMEOUT=(float, 1.0),
     SEARCH_INDEX_PREFIX=(str, "wijkwijzer"),
     SEARCH_ENGINE_REPLICAS=(int, 0),
+    SEARCH_ENGINE_MAX_CLAUSES=(int, 1024),
     TASKS_BACKEND=(str, "django_tasks.backends.immediate.ImmediateBackend"),
     GEOCODER=(str, "offline"),
     PC4_CENTROIDS_PATH=(str, str(BASE_DIR / "search" / "data" / "pc4_centroids.json")),
@@ -362,6 +363,9 @@ SEARCH_ENGINE = {
     # Copies of each index besides the primary: 0 on one node, 1 on a cluster
     # of two or more, so that any one node may fail without losing an index.
     "REPLICAS": env("SEARCH_ENGINE_REPLICAS"),
+    # The engine's indices.query.bool.max_clause_count: a query that would
+    # expand into more clauses is made smaller (search/backends/engine.py).
+    "MAX_CLAUSES": env("SEARCH_ENGINE_MAX_CLAUSES"),
     # After a failure, skip the engine for this many seconds instead of
     # making every visitor wait for the timeout again.
     "RETRY_AFTER": 30,

@@ -17,7 +17,7 @@ from directory.models import ServicePage
 from search.engine.client import Engine
 from search.engine.indexing import rebuild
 from search.models import IndexChange
-from search.query import ServiceQuery, search_services
+from search.query import ServiceQuery, engine_recently_failed, search_services
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,79 @@ def test_publishing_while_the_engine_is_down_is_indexed_when_it_is_back(
     # Other services may match the word's parts (zoek, machine); the point is
     # that the engine now has the new title.
     assert service.pk in {hit.service.pk for hit in back.page}
+
+
+# A resident's list of needs: each word with its forms, parts and thesaurus
+# terms, looked for in every text field.
+LIST_OF_NEEDS = "schulden huur werk taalles eten dokter advocaat school kinderen"
+
+
+@pytest.fixture
+def clause_limit(use_engine):
+    """Sets the test node's clause limit (a dynamic cluster setting) for one
+    test, and puts the default back after it."""
+    engine = Engine(url=use_engine, for_indexing=True)
+
+    def set_limit(count):
+        settings = {"transient": {"indices.query.bool.max_clause_count": count}}
+        engine.call("cluster.put_settings", body=settings)
+
+    yield set_limit
+    set_limit(None)
+
+
+def test_a_query_the_engine_refuses_is_answered_by_the_database_alone(
+    settings, nl, use_engine, clause_limit, caplog
+):
+    """The engine refusing one resident's query is not the engine being
+    down: her search is answered by the database, every other search still
+    by the engine."""
+    clause_limit(64)
+    with caplog.at_level(logging.WARNING, logger="search.query"):
+        refused = search_services(ServiceQuery(text=LIST_OF_NEEDS), nl)
+    assert (refused.degraded, refused.backend) == (True, "database")
+    assert refused.total > 0
+    assert "too many nested clauses" in caplog.text.lower()
+    clause_limit(None)
+    assert not engine_recently_failed()
+    after = search_services(ServiceQuery(text="schulden"), nl)
+    assert (after.degraded, after.backend) == (False, "engine")
+
+
+def test_a_long_list_of_needs_the_engine_refuses_is_sent_again_smaller(
+    settings, nl, use_engine, clause_limit
+):
+    clause_limit(512)
+    # Told a limit far above the node's, the site's smaller query is still
+    # too big for it: the database answers.
+    point_engine_at(settings, use_engine, MAX_CLAUSES=100_000)
+    assert search_services(ServiceQuery(text=LIST_OF_NEEDS), nl).backend == "database"
+    # Told the node's limit, it fits the query into it.
+    point_engine_at(settings, use_engine, MAX_CLAUSES=512)
+    fitted = search_services(ServiceQuery(text=LIST_OF_NEEDS), nl)
+    assert (fitted.degraded, fitted.backend) == (False, "engine")
+    assert fitted.total > 0
+
+
+def test_a_search_that_one_index_fails_is_answered_whole_by_the_database(
+    settings, use_engine, caplog
+):
+    """A search in English also reads the Dutch index, for the services not
+    translated yet. When one index fails it, the engine answers with the
+    other's services, and says so only inside its answer: the database
+    answers the whole search instead."""
+    en = Locale.objects.get(language_code="en")
+    engine = Engine(url=use_engine, for_indexing=True)
+    # An index under the English alias without the mapping: the sort fails
+    # on it, as on a shard whose index lost its data.
+    broken = f"{engine.alias('en')}-broken"
+    engine.call("indices.create", index=broken, body={"aliases": {engine.alias("en"): {}}})
+    try:
+        engine.call("index", index=broken, body={"pk": 0}, refresh=True)
+        with caplog.at_level(logging.WARNING, logger="search.query"):
+            results = search_services(ServiceQuery(), en)
+    finally:
+        engine.call("indices.delete", index=broken)
+    assert (results.degraded, results.backend) == (True, "database")
+    assert "in order to sort on" in caplog.text
+    assert not engine_recently_failed()
