@@ -4,6 +4,8 @@ accents, typos, other languages through the thesaurus, and wijk names.
 Every test runs on the database backend and on the engine (the ``backend``
 fixture), with the small test thesaurus of tests/search/thesaurus/."""
 
+import re
+
 from wagtail.models import Locale
 
 import pytest
@@ -54,6 +56,24 @@ def test_a_compound_finds_its_parts_written_apart(backend, nl, concepts):
 
 def test_the_start_of_a_compound_finds_it(backend, nl, concepts):
     assert having("schuldhulpverlening", nl) <= found("schuldhulp", nl)
+
+
+# Short word starts match many words, long ones few: the engine expands each
+# into the words it begins (at most 50), the database matches it as a prefix.
+@pytest.mark.parametrize(
+    "start", ["schu", "schuldh", "schuldhul", "schuldhulp", "schuldhulpv", "schuldhulpverl"]
+)
+def test_a_word_start_of_any_length_finds_and_marks_the_words_it_begins(
+    backend, nl, concepts, start
+):
+    assert having("schuldhulpverlening", nl) <= found(start, nl)
+    results = search_services(ServiceQuery(text=start), nl, per_page=200)
+    beginning = [
+        hit for hit in results.page if re.search(rf"\b{start}", hit.service.summary.lower())
+    ]
+    assert beginning
+    for hit in beginning:
+        assert f"<mark>{start}" in hit.highlight.lower()
 
 
 def test_accents_do_not_matter(backend, nl, concepts):
