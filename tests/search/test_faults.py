@@ -185,19 +185,40 @@ def test_a_query_the_engine_refuses_is_answered_by_the_database_alone(
     assert (after.degraded, after.backend) == (False, "engine")
 
 
-def test_a_long_list_of_needs_the_engine_refuses_is_sent_again_smaller(
-    settings, nl, use_engine, clause_limit
+def test_a_long_list_of_needs_over_the_limit_is_sent_smaller_at_once(
+    settings, nl, use_engine, clause_limit, caplog
 ):
+    # The list comes to 784 clauses before any word start is expanded.
     clause_limit(512)
-    # Told a limit far above the node's, the site's smaller query is still
-    # too big for it: the database answers.
+    # Told a limit far above the node's, the site sends the query whole, and
+    # its smaller copy is still too big: the database answers.
     point_engine_at(settings, use_engine, MAX_CLAUSES=100_000)
     assert search_services(ServiceQuery(text=LIST_OF_NEEDS), nl).backend == "database"
-    # Told the node's limit, it fits the query into it.
+    # Told the node's limit, it fits the query into it before sending it.
     point_engine_at(settings, use_engine, MAX_CLAUSES=512)
-    fitted = search_services(ServiceQuery(text=LIST_OF_NEEDS), nl)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        fitted = search_services(ServiceQuery(text=LIST_OF_NEEDS), nl)
+    assert "[status:500" not in caplog.text
     assert (fitted.degraded, fitted.backend) == (False, "engine")
     assert fitted.total > 0
+
+
+def test_a_query_the_engine_refuses_for_its_size_is_sent_again_smaller(
+    settings, nl, use_engine, clause_limit, caplog
+):
+    # Under the limit before expanding, over it once the engine has expanded
+    # its word starts and added the synonyms.
+    clause_limit(800)
+    point_engine_at(settings, use_engine, MAX_CLAUSES=800)
+    with caplog.at_level(logging.WARNING):
+        results = search_services(ServiceQuery(text=LIST_OF_NEEDS), nl)
+    # One search refused, sent again, and answered: no fall back.
+    assert caplog.text.count("[status:500") == 1
+    assert "Search engine failed" not in caplog.text
+    assert (results.degraded, results.backend) == (False, "engine")
+    assert results.total > 0
+    assert not engine_recently_failed()
 
 
 def test_a_search_that_one_index_fails_is_answered_whole_by_the_database(
