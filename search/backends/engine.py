@@ -27,7 +27,7 @@ from directory.models import ServicePage
 from directory.models.facets import CHANNELS, channel_value
 
 from ..analysis import AnalysedQuery, WordGroup, analyse_query
-from ..engine.client import Engine, refused
+from ..engine.client import Engine, is_refusal
 from ..engine.documents import minute_of_week
 from ..query import (
     FACETS,
@@ -349,9 +349,10 @@ def text_query(
 
 
 def highlight_query(analysed: AnalysedQuery, refused: bool = False) -> Q:
-    """What to mark in a summary: every word any alternative the search
-    sends looks for. Its own query, so the marks do not depend on how the
-    hit was scored."""
+    """What to mark in a summary: every word any alternative looks for, of
+    the groups a search for every word sends (``fitted``: a search for any
+    word may send fewer). Its own query, so the marks do not depend on how
+    the hit was scored."""
     fitting, expansions = fitted(analysed.groups, refused=refused)
     words = [
         _word(word, prefix, ["summary"], expansions=expansions)
@@ -439,7 +440,7 @@ class _Answer:
                     # _msearch reports a failed search inside a 200 answer.
                     raise EngineError(
                         f"counting failed: {response['error']}",
-                        refused=refused(response.get("status")),
+                        refused=is_refusal(response.get("status")),
                     )
                 merged.update(response["aggregations"])
             self._aggregations = merged
@@ -601,7 +602,8 @@ class EngineBackend:
             if "error" in response:
                 # _msearch reports a failed search inside a 200 answer.
                 raise EngineError(
-                    f"search failed: {response['error']}", refused=refused(response.get("status"))
+                    f"search failed: {response['error']}",
+                    refused=is_refusal(response.get("status")),
                 )
         return answer["responses"]
 

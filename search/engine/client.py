@@ -25,7 +25,7 @@ RETRY_ON_STATUS = (502, 503, 504)
 UNAVAILABLE_STATUS = (429, *RETRY_ON_STATUS)
 
 
-def refused(status) -> bool:
+def is_refusal(status) -> bool:
     """Whether an answer with HTTP ``status`` refused the request itself: the
     engine is up and would run another one."""
     return isinstance(status, int) and status >= 400 and status not in UNAVAILABLE_STATUS
@@ -136,7 +136,7 @@ class Engine:
         except _errors() as error:
             raise EngineError(
                 f"{self.flavour} at {self.url}: {method} failed: {error}",
-                refused=refused(getattr(error, "status_code", None)),
+                refused=is_refusal(getattr(error, "status_code", None)),
             ) from error
         # elasticsearch-py 8 wraps bodies in ObjectApiResponse.
         return getattr(response, "body", response)
