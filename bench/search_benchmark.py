@@ -910,6 +910,7 @@ class Generator:
                     "last_verified": connection.ops.adapt_datefield_value(service["last_verified"]),
                     # Filled in by refresh_facets() once every relation is written.
                     "partner_type": "",
+                    "partner_page_id": None,
                     "title_key": title_key(service[language]["title"]),
                 }
                 child_rows.append(tuple(values[f.attname] for f in fields))

@@ -1,6 +1,6 @@
 """Keep the copies of services (search rows, engine documents) in step with
 what they describe: a service moved to another partner takes that partner's
-type, and a term, wijk or municipality whose code changes or that is deleted
+type and page, and a term, wijk or municipality whose code changes or that is deleted
 is taken out of the copies of the services that used it. A wijk that comes to,
 moves between or leaves municipalities changes what the services of those
 whole municipalities serve. Moves and view restrictions are also announced as
@@ -28,7 +28,7 @@ TERMS = {
 def service_moved(sender, instance, **kwargs):
     instance = instance.specific
     if isinstance(instance, ServicePage):
-        instance.refresh_partner_type()
+        instance.refresh_partner()
     # Under another parent a service may have become private, or public.
     _below_changed(instance)
 

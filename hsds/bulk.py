@@ -9,7 +9,7 @@ from each partner's last child, the page rows, the service rows, their
 locations, hours, exceptions and many-to-many rows, one revision each,
 published as it is written (``live_revision``), and the log entries
 ("created", "published") that the admin shows. What ``ServicePage.save``
-keeps besides (``title_key``, the partner type) is set here; what saves set
+keeps besides (``title_key``, the partner's type and page) is set here; what saves set
 off for the copies (search rows, page cache, search and reference index,
 the engine's queue) is done per batch by the importer's ``Deferred``.
 ``page_published`` is not sent: its receivers are the engine's queue
@@ -108,6 +108,7 @@ def write(services: list[NewService], user=None) -> list[ServicePage]:
         page.draft_title = page.title
         page.title_key = title_key(page.title)
         page.partner_type = partner.partner_type
+        page.partner_page = partner
         page.owner = user
         page.live = True
         page.has_unpublished_changes = False

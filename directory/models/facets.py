@@ -103,28 +103,32 @@ def services_with(facet: str, values) -> list[int]:
 
 
 def refresh_facets(services, chunk_size: int = 2000, announce: bool = True) -> int:
-    """Recompute the partner type of ``services`` (a ServicePage queryset), a
-    few queries per chunk, and announce every one of them as changed, so the
-    copies that hold their facet values (the search rows) are rewritten too.
-    Returns how many partner types changed. ``announce=False`` is for
-    migrations, which may run before the tables of whoever listens exist."""
+    """Recompute the copies of the partner above ``services`` (a ServicePage
+    queryset): its type and its page, a few queries per chunk, and announce
+    every service as changed, so the copies that hold their facet values
+    (the search rows) are rewritten too. Returns how many services had a
+    copy to correct. ``announce=False`` is for migrations, which may run
+    before the tables of whoever listens exist."""
     from .service import ServicePage
 
     table = connection.ops.quote_name(ServicePage._meta.db_table)
     key = connection.ops.quote_name(ServicePage._meta.pk.column)
-    column = connection.ops.quote_name("partner_type")
+    page = connection.ops.quote_name(ServicePage._meta.get_field("partner_page").column)
+    partner_type = connection.ops.quote_name("partner_type")
     # One plain UPDATE per changed row, sent as a batch: bulk_update's CASE
     # over thousands of rows made the database compare every row with every
     # branch (about 5 s per 2,000 services).
-    update = f"UPDATE {table} SET {column} = %s WHERE {key} = %s"  # noqa: S608 - names from the model
+    update = f"UPDATE {table} SET {page} = %s, {partner_type} = %s WHERE {key} = %s"  # noqa: S608 - names from the model
 
     changed = 0
     ids = list(services.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
-        wanted = partner_types(chunk)
-        current = ServicePage.objects.filter(pk__in=chunk).values_list("pk", "partner_type")
-        rows = [[wanted[pk], pk] for pk, value in current if value != wanted[pk]]
+        wanted = partners_above(chunk)
+        current = ServicePage.objects.filter(pk__in=chunk).values_list(
+            "pk", "partner_page_id", "partner_type"
+        )
+        rows = [[*wanted[pk], pk] for pk, *values in current if tuple(values) != wanted[pk]]
         if rows:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.executemany(update, rows)
@@ -135,13 +139,19 @@ def refresh_facets(services, chunk_size: int = 2000, announce: bool = True) -> i
     return changed
 
 
-def partner_types(service_ids) -> dict[int, str]:
-    """The type of the partner page above each service."""
+def partners_above(service_ids) -> dict[int, tuple[int | None, str]]:
+    """The partner page above each service: its id and its type (None and
+    empty for a service outside any partner)."""
     from .partner import PartnerPage
     from .service import ServicePage
 
     steplen = ServicePage.steplen
     paths = dict(ServicePage.objects.filter(pk__in=service_ids).values_list("pk", "path"))
     parents = {path[:-steplen] for path in paths.values()}
-    types = dict(PartnerPage.objects.filter(path__in=parents).values_list("path", "partner_type"))
-    return {pk: types.get(path[:-steplen], "") for pk, path in paths.items()}
+    found = {
+        path: (pk, partner_type)
+        for path, pk, partner_type in PartnerPage.objects.filter(path__in=parents).values_list(
+            "path", "pk", "partner_type"
+        )
+    }
+    return {pk: found.get(path[:-steplen], (None, "")) for pk, path in paths.items()}

@@ -34,7 +34,7 @@ from ..fields import (
 from ..forms import LocationHoursPanel, ServicePageForm
 from ..widgets import PostcodeLookupWidget
 from .base import PAGE_TRANSLATABLE_FIELDS, UNLISTED_PAGE_FIELDS, RestrictionsReadOnce
-from .facets import FACET_RELATIONS, partner_types
+from .facets import FACET_RELATIONS, partners_above
 from .identity import HSDSIdentified
 from .taxonomy import Audience, Theme
 
@@ -300,10 +300,24 @@ class ServicePage(RestrictionsReadOnce, Page):
         help_text=_("The date someone last checked that everything on this page is correct."),
     )
 
-    # A copy for the search, rewritten on every save and move (see facets.py):
-    # the type of the partner above the service.
+    # Copies of the partner above the service, rewritten on every save and
+    # move (see facets.py): its type, for the search, and the partner page
+    # itself, so that a partner's listing reads its services in title order
+    # from one index rather than sorting the thousands a national partner
+    # offers (``PartnerPage.listed_services``). No constraint: the tree, not
+    # this copy, says where a service is.
     partner_type = models.CharField(
         max_length=30, choices=PartnerType.choices, blank=True, editable=False
+    )
+    partner_page = models.ForeignKey(
+        "directory.PartnerPage",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
     )
     # The title as its language's readers sort it (directory/collation.py),
     # rewritten on every save: listings and both search backends order by it.
@@ -398,6 +412,11 @@ class ServicePage(RestrictionsReadOnce, Page):
     class Meta:
         verbose_name = _("service")
         verbose_name_plural = _("services")
+        indexes = [
+            models.Index(
+                fields=["partner_page", "title_key", "page_ptr"], name="service_partner_listing"
+            )
+        ]
 
     @classmethod
     def get_indexed_objects(cls):
@@ -420,7 +439,7 @@ class ServicePage(RestrictionsReadOnce, Page):
             kwargs["update_fields"] = {*update_fields, "title_key"}
         result = super().save(*args, **kwargs)
         if update_fields is None:
-            self.refresh_partner_type()
+            self.refresh_partner()
         if update_fields is None or LISTED_FIELDS & set(update_fields):
             # Saving a draft revision touches none of these.
             changes.send([self.pk])
@@ -464,11 +483,15 @@ class ServicePage(RestrictionsReadOnce, Page):
         self._analysed_text = (texts, found)
         return found
 
-    def refresh_partner_type(self):
-        partner_type = partner_types([self.pk]).get(self.pk, "")
-        if partner_type != self.partner_type:
-            ServicePage.objects.filter(pk=self.pk).update(partner_type=partner_type)
-            self.partner_type = partner_type
+    def refresh_partner(self):
+        """Rewrite the copies of the partner above (``partner_type``,
+        ``partner_page``) where they differ from the tree."""
+        partner = partners_above([self.pk]).get(self.pk, (None, ""))
+        if partner != (self.partner_page_id, self.partner_type):
+            ServicePage.objects.filter(pk=self.pk).update(
+                partner_page_id=partner[0], partner_type=partner[1]
+            )
+            self.partner_page_id, self.partner_type = partner
 
     def clean(self):
         super().clean()

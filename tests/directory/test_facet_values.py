@@ -236,11 +236,16 @@ def test_a_hundred_themes_each_filter_and_count(service):
 
 def test_the_command_repairs_services_written_around_the_models(service, capsys):
     theme = service.themes.first()
-    ServicePage.objects.filter(pk=service.pk).update(partner_type="")
+    ServicePage.objects.filter(pk=service.pk).update(partner_type="", partner_page=None)
     ServiceRowValue.objects.filter(row=service.pk, facet="themes").delete()
     assert service.pk not in found(themes=(theme.slug,))
 
     call_command("refresh_facets")
 
-    assert "1 partner types corrected" in capsys.readouterr().out
+    assert "1 copies of their partner corrected" in capsys.readouterr().out
     assert service.pk in found(themes=(theme.slug,))
+    service.refresh_from_db()
+    assert (service.partner_page_id, service.partner_type) == (
+        service.get_parent().pk,
+        service.get_parent().specific.partner_type,
+    )

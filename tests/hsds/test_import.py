@@ -391,7 +391,7 @@ def test_open_referrals_example_package_imports_and_names_what_it_leaves_out():
     partner = PartnerPage.objects.get(translation_key="d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610")
     assert PartnerAccess.objects.filter(partner=partner).exists()  # onboarded
     service = ServicePage.objects.get(translation_key="ac148810-d857-441c-9679-408f346de14b")
-    assert service.live and service.get_parent().pk == partner.pk
+    assert service.live and service.get_parent().pk == partner.pk == service.partner_page_id
     assert service.title == "Community Counselling"
     assert len(service.summary) <= 200 and service.body.startswith("<p>Counselling Services")
     assert service.cost_note.startswith("Non-NHS patients are expected to pay")

@@ -6,8 +6,8 @@ from directory.models.facets import refresh_facets
 
 class Command(BaseCommand):
     help = (
-        "Recompute every service's partner type and rewrite the copies of the services that "
-        "listen to directory.changes (the database search's rows, with their themes, "
+        "Recompute every service's copies of its partner (type and page) and rewrite the "
+        "copies of the services that listen to directory.changes (the database search's rows, with their themes, "
         "audiences, languages, wijken and municipalities). Saving a service keeps them; run "
         "this after writing services around the models (bulk imports, SQL)."
     )
@@ -18,6 +18,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Facets rewritten for {services.count()} services, "
-                f"{changed} partner types corrected."
+                f"{changed} copies of their partner corrected."
             )
         )
