@@ -3,17 +3,18 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from modelcluster.fields import ParentalManyToManyField
 
+from .. import per_request
 from ..choices import PartnerType, label
 from ..fields import PublicEmailField, PublicURLField, phone_field
 from ..forms import DirectoryPageForm
 from ..languages import with_dutch_fallback
-from ..pagination import paginate
+from ..pagination import Concatenated, paginate
 from ..validators import validate_kvk_number
 from .base import (
     PAGE_TRANSLATABLE_FIELDS,
@@ -135,19 +136,48 @@ class PartnerPage(RestrictionsReadOnce, Page):
 
     def get_context(self, request, *args, **kwargs):
         from .. import structured_data
-        from .service import ServicePage
 
         context = super().get_context(request, *args, **kwargs)
         context["structured_data"] = structured_data.organisation(self, request)
-        # Services below any language version of this partner, each in the
-        # page's language where translated; a page of them at a time: a
-        # national partner offers thousands (11,500 at 300,000 services made
-        # a page of 12 MB).
-        below = self.in_any_version(children_only=True)
-        context["services"] = paginate(
-            request, ServicePage.objects.filter(below).for_listing(self.locale)
-        )
+        # A page of them at a time, not counted: a national partner offers
+        # thousands (11,500 at 300,000 services made a page of 12 MB).
+        context["services"] = paginate(request, self.listed_services(), count=False)
         return context
+
+    def listed_services(self):
+        """The partner's services shown to a visitor of this page, as
+        ``ServicePage.objects.for_listing`` lists them: those in the page's
+        language first, then the Dutch ones not translated into it, each in
+        title order. Translations mirror the tree, so each part is the
+        children of one language version of the partner, read in title order
+        from an index of the services' copy of their partner page
+        (``ServicePage.partner_page``): one query sorting "its language
+        first" sorted all 11,700 services of a national partner, 130 ms."""
+
+        def shown_under(partner_pk):
+            return ServicePage.objects.shown().filter(partner_page=partner_pk)
+
+        def in_title_order(services):
+            return services.for_cards().order_by("title_key", "pk")
+
+        own = shown_under(self.pk)
+        default = Locale.get_default()
+        if self.locale_id == default.pk:
+            return in_title_order(own)
+        dutch = (
+            per_request.known_translation(self, default)
+            or Page.objects.filter(translation_key=self.translation_key, locale=default)
+            .only("pk")
+            .first()
+        )
+        if dutch is None:
+            return in_title_order(own)
+        # NOT EXISTS, not NOT IN: PostgreSQL read the Dutch ones in title
+        # order from the index only for the former.
+        untranslated = shown_under(dutch.pk).exclude(
+            models.Exists(own.filter(translation_key=models.OuterRef("translation_key")))
+        )
+        return Concatenated(in_title_order(own), in_title_order(untranslated))
 
     def in_any_version(self, field: str = "path", children_only: bool = False) -> models.Q:
         """Pages that belong to this partner in any language: the partner page

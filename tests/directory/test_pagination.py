@@ -44,3 +44,38 @@ def test_a_longer_list_is_counted_and_every_page_is_found():
         every[(pages - 1) * per_page :],
         pages,
     )
+
+
+def uncounted_page_of(query_string, rows, per_page):
+    request = RequestFactory().get("/", query_string)
+    with CaptureQueriesContext(connection) as captured:
+        page = paginate(request, rows, per_page, count=False)
+        shown = [row.pk for row in page]
+        state = (page.has_previous(), page.has_next(), getattr(page.paginator, "counted", True))
+    return shown, page.number, state, len(captured)
+
+
+def test_a_listing_too_long_to_count_reads_each_page_in_one_query():
+    themes = Theme.objects.order_by("pk")
+    every = list(themes.values_list("pk", flat=True))
+    per_page = 3
+    pages = -(-len(every) // per_page)
+    assert pages >= 3
+    # Not counted: each page knows whether there is a next one.
+    assert uncounted_page_of({}, themes, per_page) == (every[:3], 1, (False, True, False), 1)
+    assert uncounted_page_of({"page": "2"}, themes, per_page) == (
+        every[3:6],
+        2,
+        (True, True, False),
+        1,
+    )
+    # The last page knows the total.
+    last = uncounted_page_of({"page": str(pages)}, themes, per_page)
+    assert last == (every[(pages - 1) * per_page :], pages, (True, False, True), 1)
+    # A bad number gives the first page; one beyond the end, counted, the last.
+    assert uncounted_page_of({"page": "x"}, themes, per_page)[:2] == (every[:3], 1)
+    assert uncounted_page_of({"page": "-4"}, themes, per_page)[:2] == (every[:3], 1)
+    assert uncounted_page_of({"page": "9999"}, themes, per_page)[:2] == (
+        every[(pages - 1) * per_page :],
+        pages,
+    )
