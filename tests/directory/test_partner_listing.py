@@ -115,6 +115,15 @@ def test_a_copied_service_is_listed_by_the_partner_it_was_copied_to(client, serv
     assert service.pk in listed(client, partner.url)
 
 
+def test_a_partner_copied_with_its_services_lists_the_copies(client, partner):
+    copy = partner.copy(recursive=True, update_attrs={"slug": "kopie-van-de-partner"})
+
+    copies = ServicePage.objects.child_of(copy)
+    assert copies.exists()
+    assert set(copies.values_list("partner_page_id", flat=True)) == {copy.pk}
+    assert set(listed(client, copy.url)) == set(copies.live().values_list("pk", flat=True))
+
+
 def test_concatenated_parts_slice_as_one_ordered_list():
     every = list(Locale.objects.order_by("pk").values_list("pk", flat=True))
     middle = every[len(every) // 2]
