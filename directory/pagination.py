@@ -57,9 +57,6 @@ class Concatenated:
     def count(self) -> int:
         return sum(self._count(index) for index in range(len(self.parts)))
 
-    def __len__(self) -> int:
-        return self.count()
-
     def __getitem__(self, wanted: slice) -> list:
         if not isinstance(wanted, slice) or wanted.step is not None:
             raise TypeError("Concatenated takes a slice without a step")

@@ -164,11 +164,9 @@ class PartnerPage(RestrictionsReadOnce, Page):
         default = Locale.get_default()
         if self.locale_id == default.pk:
             return in_title_order(own)
-        dutch = (
-            per_request.known_translation(self, default)
-            or Page.objects.filter(translation_key=self.translation_key, locale=default)
-            .only("pk")
-            .first()
+        # As the breadcrumbs find an ancestor's translation: the routing read it.
+        dutch = per_request.known_translation(self, default) or self.get_translation_or_none(
+            default
         )
         if dutch is None:
             return in_title_order(own)
