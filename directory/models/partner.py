@@ -157,25 +157,25 @@ class PartnerPage(RestrictionsReadOnce, Page):
         def shown_under(partner_pk):
             return ServicePage.objects.shown().filter(partner_page=partner_pk)
 
-        def in_title_order(services):
-            return services.for_cards().order_by("title_key", "pk")
+        def in_title_order(services, partner):
+            return services.for_cards(partner_title=partner.title).order_by("title_key", "pk")
 
         own = shown_under(self.pk)
         default = Locale.get_default()
         if self.locale_id == default.pk:
-            return in_title_order(own)
+            return in_title_order(own, self)
         # As the breadcrumbs find an ancestor's translation: the routing read it.
         dutch = per_request.known_translation(self, default) or self.get_translation_or_none(
             default
         )
         if dutch is None:
-            return in_title_order(own)
+            return in_title_order(own, self)
         # NOT EXISTS, not NOT IN: PostgreSQL read the Dutch ones in title
         # order from the index only for the former.
         untranslated = shown_under(dutch.pk).exclude(
             models.Exists(own.filter(translation_key=models.OuterRef("translation_key")))
         )
-        return Concatenated(in_title_order(own), in_title_order(untranslated))
+        return Concatenated(in_title_order(own, self), in_title_order(untranslated, dutch))
 
     def in_any_version(self, field: str = "path", children_only: bool = False) -> models.Q:
         """Pages that belong to this partner in any language: the partner page

@@ -90,19 +90,29 @@ class ServicePageQuerySet(PageQuerySet):
         lines._iterable_class = LineIterable
         return lines
 
-    def for_cards(self):
+    def for_cards(self, partner_title: str | None = None):
         """What a result card (includes/service_card.html) shows, and no more:
         a line's fields, who offers it, its themes and its languages (set as
         the cards are read: ``CardIterable``). A page of hits skips the full
         description and the contact fields, whose phone numbers are parsed
-        on every load."""
-        # The partner's name, for "who offers it": one subquery rather than a
-        # parent page per card. Translations mirror the tree, so the parent
-        # is in the service's own language.
-        parent = Page.objects.filter(
-            path=Substr(models.OuterRef("path"), 1, Length(models.OuterRef("path")) - Page.steplen)
-        ).values("title")[:1]
-        cards = self.for_lines().annotate(partner_title=models.Subquery(parent))
+        on every load. ``partner_title``: who offers them all, where one
+        partner lists its own."""
+        if partner_title is not None:
+            # PostgreSQL looks up every row it skips on the way to an
+            # offset: a partner's page 400 did that 8,000 times.
+            partner = models.Value(partner_title, output_field=models.CharField())
+        else:
+            # The partner's name, for "who offers it": one subquery rather
+            # than a parent page per card. Translations mirror the tree, so
+            # the parent is in the service's own language.
+            partner = models.Subquery(
+                Page.objects.filter(
+                    path=Substr(
+                        models.OuterRef("path"), 1, Length(models.OuterRef("path")) - Page.steplen
+                    )
+                ).values("title")[:1]
+            )
+        cards = self.for_lines().annotate(partner_title=partner)
         cards._iterable_class = CardIterable
         return cards
 

@@ -80,6 +80,19 @@ def test_it_lists_what_the_listing_of_services_in_her_language_lists(client, mon
     assert listed(client, partner.url) == [service.pk for service in expected]
 
 
+def test_each_card_names_the_partner_as_the_search_names_it(client, monkeypatch):
+    """Who offers it: the partner's name in the language of the service,
+    as a search's card reads it from the service's parent."""
+    monkeypatch.setattr(pagination, "PER_PAGE", 50)
+    partner, arabic = translated_partner()
+    response = client.get(partner.url)
+    shown = {service.pk: service.partner_title for service in response.context["services"]}
+    searched = ServicePage.objects.filter(pk__in=shown).for_cards()
+    assert shown == dict(searched.values_list("pk", "partner_title"))
+    dutch = partner.get_translation(Locale.get_default())
+    assert set(shown.values()) == {partner.title, dutch.title}
+
+
 def test_a_dutch_partner_lists_its_services_in_title_order(client, monkeypatch, partner):
     monkeypatch.setattr(pagination, "PER_PAGE", 2)
     expected = in_title_order(ServicePage.objects.live().child_of(partner))
