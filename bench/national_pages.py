@@ -8,7 +8,8 @@
 Starts the kept PostgreSQL only (no engine: the pages do not search) and
 calls the production settings' WSGI application in this process with the
 page cache off: a service, partner and wijk page of the generated data and
-of the demo, a theme page, the three indexes and the home page. For each:
+of the demo, the generated partner's page 400 in Dutch and Arabic, a theme
+page, the three indexes and the home page. For each:
 the p50 over ``--rounds`` views after five warm-up views, the size of the
 HTML, the number of queries and their SQL time in one more view. Where
 ``national.py`` measures one service page under gunicorn next to a static
@@ -31,11 +32,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import national  # noqa: E402
 
 
-def wsgi_get(app, path: str) -> tuple[str, bytes]:
+def wsgi_get(app, url: str) -> tuple[str, bytes]:
+    path, _, query = url.partition("?")
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "80",
         "HTTP_HOST": "127.0.0.1",
@@ -53,6 +55,8 @@ def wsgi_get(app, path: str) -> tuple[str, bytes]:
 
 
 def page_urls() -> dict[str, str]:
+    from wagtail.models import Locale
+
     from directory.models import ServicePage, Theme, ThemeIndexPage, WijkPage
 
     nl = {"locale__language_code": "nl"}
@@ -66,10 +70,14 @@ def page_urls() -> dict[str, str]:
     theme = Theme.objects.filter(**nl).order_by("sort_order")[0]
     demo_wijk = WijkPage.objects.live().filter(**nl).order_by("path")[0]
     generated_wijk = generated.wijken.first() or WijkPage.objects.live().filter(**nl).latest("path")
+    partner, arabic = generated.get_parent(), Locale.objects.get(language_code="ar")
     return {
         "service (generated)": generated.url,
         "service (demo)": demo.url,
         "partner (generated)": generated.get_parent().url,
+        # 20 services after 8,000: what PostgreSQL reads on the way to an offset.
+        "partner, page 400": partner.url + "?page=400",
+        "partner in Arabic, page 400": partner.get_translation(arabic).url + "?page=400",
         "partner (demo)": demo.get_parent().url,
         "wijk (demo)": demo_wijk.url,
         "wijk (generated)": generated_wijk.url,
