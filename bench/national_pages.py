@@ -74,7 +74,7 @@ def page_urls() -> dict[str, str]:
     return {
         "service (generated)": generated.url,
         "service (demo)": demo.url,
-        "partner (generated)": generated.get_parent().url,
+        "partner (generated)": partner.url,
         # 20 services after 8,000: what PostgreSQL reads on the way to an offset.
         "partner, page 400": partner.url + "?page=400",
         "partner in Arabic, page 400": partner.get_translation(arabic).url + "?page=400",
