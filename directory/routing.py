@@ -19,6 +19,9 @@ live page is served, a routable page resolves its sub-page) and is served by
 Wagtail's ``serve`` view with its hooks: view restrictions, redirects of a
 404, the page cache, are untouched. Previews do not route.
 
+The page found, and a service's partner above it, come specific from the
+same query (``READ_SPECIFIC``).
+
 The pages read stay with the request (``per_request.remember_pages``): the
 ancestors of the page found are among them, for its breadcrumbs, its view
 restrictions and a service's partner, and so are their translations on the
@@ -101,7 +104,10 @@ def route(request, site: Site, path: str, language: str):
     own = roots.get(language, dutch)
     components = [component for component in path.split("/") if component]
     wanted = {"/", *_prefixes(own, components), *_prefixes(dutch, components)}
-    pages = {page.url_path: page for page in Page.objects.filter(url_path__in=wanted)}
+    pages = {
+        page.url_path: _with_specific(page)
+        for page in Page.objects.filter(url_path__in=wanted).select_related(*READ_SPECIFIC)
+    }
     per_request.remember_pages(pages.values())
     dutch_root = pages.get(dutch)
     if dutch_root is None or dutch_root.pk != site.root_page_id:
@@ -121,6 +127,28 @@ def route(request, site: Site, path: str, language: str):
         return _with_known_locale(_walk(request, pages, dutch, components))
     except Http404:
         return None
+
+
+# The page types whose own fields come along in the routing query (their
+# tables joined by the key they share with Wagtail's page table), so that
+# the page found and a service's partner are specific without a query each:
+# about 0.9 ms a query at 300,000 services, most of it Django building it.
+# Not every page type: with all eight tables joined, PostgreSQL took 2.3 ms
+# to plan the query (0.3 ms with these three).
+READ_SPECIFIC = ("servicepage", "partnerpage", "wijkpage")
+
+
+def _with_specific(page: Page) -> Page:
+    """``page`` with its ``specific`` set from the table the query joined,
+    as ``Page.get_specific`` would make it (its other attributes copied)."""
+    for name in READ_SPECIFIC:
+        specific = page._state.fields_cache.get(name)
+        if specific is not None:
+            for key, value in page.__dict__.items():
+                specific.__dict__.setdefault(key, value)
+            page.specific = specific
+            break
+    return page
 
 
 def _with_known_locale(found):

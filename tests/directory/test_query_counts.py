@@ -40,9 +40,10 @@ pytestmark = pytest.mark.django_db
 # The most queries each page type may make, whatever it shows (SQLite and
 # PostgreSQL alike).
 # The pages on the way to the page (its ancestors and their translations)
-# are read once per request (directory/routing.py); the locales, the view
-# restrictions, the site, the menus, the themes, audiences and languages
-# are kept per process while the site's token stays the same
+# are read once per request (directory/routing.py), in the same query as the
+# own fields of a service, its partner, a partner or a wijk; the locales,
+# the view restrictions, the site, the menus, the themes, audiences and
+# languages are kept per process while the site's token stays the same
 # (directory/per_request.py ``shared``).
 BOUNDS = {
     "home": 6,
@@ -51,15 +52,15 @@ BOUNDS = {
     # translation (directory/routing.py), and the notice on a machine
     # translation asks after its review. Its ways to reach it and their
     # languages: two.
-    "service": 12,
-    "partner": 10,
+    "service": 10,
+    "partner": 8,
     # The services with their themes, then the lines of the few shown per
     # theme with what a line shows (no themes or languages of their own):
     # however many serve the wijk. The wijken index is not read on the way
     # (directory/routing.py).
-    "wijk": 10,
+    "wijk": 9,
     # Every service of the wijk with its contact fields, themes and languages.
-    "wijk overview": 9,
+    "wijk overview": 8,
     # Both are the search's (ThemeIndexPage): whether its rows changed, then
     # the page of cards; the index reads no service.
     "theme": 9,
