@@ -19,8 +19,8 @@ live page is served, a routable page resolves its sub-page) and is served by
 Wagtail's ``serve`` view with its hooks: view restrictions, redirects of a
 404, the page cache, are untouched. Previews do not route.
 
-The page found, and a service's partner above it, come specific from the
-same query (``READ_SPECIFIC``).
+A service page and its partner come specific from the same query
+(``READ_SPECIFIC``).
 
 The pages read stay with the request (``per_request.remember_pages``): the
 ancestors of the page found are among them, for its breadcrumbs, its view
@@ -104,10 +104,10 @@ def route(request, site: Site, path: str, language: str):
     own = roots.get(language, dutch)
     components = [component for component in path.split("/") if component]
     wanted = {"/", *_prefixes(own, components), *_prefixes(dutch, components)}
-    pages = {
-        page.url_path: _with_specific(page)
-        for page in Page.objects.filter(url_path__in=wanted).select_related(*READ_SPECIFIC)
-    }
+    query = Page.objects.filter(url_path__in=wanted)
+    if READ_SPECIFIC:  # without names, select_related would follow every foreign key
+        query = query.select_related(*READ_SPECIFIC)
+    pages = {page.url_path: _with_specific(page) for page in query}
     per_request.remember_pages(pages.values())
     dutch_root = pages.get(dutch)
     if dutch_root is None or dutch_root.pk != site.root_page_id:
@@ -130,12 +130,15 @@ def route(request, site: Site, path: str, language: str):
 
 
 # The page types whose own fields come along in the routing query (their
-# tables joined by the key they share with Wagtail's page table), so that
-# the page found and a service's partner are specific without a query each:
-# about 0.9 ms a query at 300,000 services, most of it Django building it.
-# Not every page type: with all eight tables joined, PostgreSQL took 2.3 ms
-# to plan the query (0.3 ms with these three).
-READ_SPECIFIC = ("servicepage", "partnerpage", "wijkpage")
+# tables joined by the key they share with Wagtail's page table): a service
+# page and its partner are specific without a query each. Each join costs
+# every page: at 300,000 services, measured interleaved in one process
+# (p50), a service page 16.6 -> 15.3 ms, a partner page the same, the
+# indexes, the home page and a wijk page 0.9-1.3 ms slower. A service page
+# is the one seldom found in the page cache (there are 300,000 of them);
+# the others are few and mostly served from it. With all eight page tables
+# joined, PostgreSQL alone took 2.3 ms to plan the query.
+READ_SPECIFIC = ("servicepage", "partnerpage")
 
 
 def _with_specific(page: Page) -> Page:

@@ -41,7 +41,7 @@ pytestmark = pytest.mark.django_db
 # PostgreSQL alike).
 # The pages on the way to the page (its ancestors and their translations)
 # are read once per request (directory/routing.py), in the same query as the
-# own fields of a service, its partner, a partner or a wijk; the locales,
+# own fields of a service and its partner, or a partner's; the locales,
 # the view restrictions, the site, the menus, the themes, audiences and
 # languages are kept per process while the site's token stays the same
 # (directory/per_request.py ``shared``).
@@ -58,9 +58,9 @@ BOUNDS = {
     # theme with what a line shows (no themes or languages of their own):
     # however many serve the wijk. The wijken index is not read on the way
     # (directory/routing.py).
-    "wijk": 9,
+    "wijk": 10,
     # Every service of the wijk with its contact fields, themes and languages.
-    "wijk overview": 8,
+    "wijk overview": 9,
     # Both are the search's (ThemeIndexPage): whether its rows changed, then
     # the page of cards; the index reads no service.
     "theme": 9,
