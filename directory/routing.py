@@ -19,9 +19,6 @@ live page is served, a routable page resolves its sub-page) and is served by
 Wagtail's ``serve`` view with its hooks: view restrictions, redirects of a
 404, the page cache, are untouched. Previews do not route.
 
-A service page and its partner come specific from the same query
-(``READ_SPECIFIC``).
-
 The pages read stay with the request (``per_request.remember_pages``): the
 ancestors of the page found are among them, for its breadcrumbs, its view
 restrictions and a service's partner, and so are their translations on the
@@ -104,10 +101,7 @@ def route(request, site: Site, path: str, language: str):
     own = roots.get(language, dutch)
     components = [component for component in path.split("/") if component]
     wanted = {"/", *_prefixes(own, components), *_prefixes(dutch, components)}
-    query = Page.objects.filter(url_path__in=wanted)
-    if READ_SPECIFIC:  # without names, select_related would follow every foreign key
-        query = query.select_related(*READ_SPECIFIC)
-    pages = {page.url_path: _with_specific(page) for page in query}
+    pages = {page.url_path: page for page in Page.objects.filter(url_path__in=wanted)}
     per_request.remember_pages(pages.values())
     dutch_root = pages.get(dutch)
     if dutch_root is None or dutch_root.pk != site.root_page_id:
@@ -127,31 +121,6 @@ def route(request, site: Site, path: str, language: str):
         return _with_known_locale(_walk(request, pages, dutch, components))
     except Http404:
         return None
-
-
-# The page types whose own fields come along in the routing query (their
-# tables joined by the key they share with Wagtail's page table): a service
-# page and its partner are specific without a query each. Each join costs
-# every page: at 300,000 services, measured interleaved in one process
-# (p50), a service page 16.6 -> 15.3 ms, a partner page the same, the
-# indexes, the home page and a wijk page 0.9-1.3 ms slower. A service page
-# is the one seldom found in the page cache (there are 300,000 of them);
-# the others are few and mostly served from it. With all eight page tables
-# joined, PostgreSQL alone took 2.3 ms to plan the query.
-READ_SPECIFIC = ("servicepage", "partnerpage")
-
-
-def _with_specific(page: Page) -> Page:
-    """``page`` with its ``specific`` set from the table the query joined,
-    as ``Page.get_specific`` would make it (its other attributes copied)."""
-    for name in READ_SPECIFIC:
-        specific = page._state.fields_cache.get(name)
-        if specific is not None:
-            for key, value in page.__dict__.items():
-                specific.__dict__.setdefault(key, value)
-            page.specific = specific
-            break
-    return page
 
 
 def _with_known_locale(found):

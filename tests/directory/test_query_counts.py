@@ -40,10 +40,9 @@ pytestmark = pytest.mark.django_db
 # The most queries each page type may make, whatever it shows (SQLite and
 # PostgreSQL alike).
 # The pages on the way to the page (its ancestors and their translations)
-# are read once per request (directory/routing.py), in the same query as the
-# own fields of a service and its partner, or a partner's; the locales,
-# the view restrictions, the site, the menus, the themes, audiences and
-# languages are kept per process while the site's token stays the same
+# are read once per request (directory/routing.py); the locales, the view
+# restrictions, the site, the menus, the themes, audiences and languages
+# are kept per process while the site's token stays the same
 # (directory/per_request.py ``shared``).
 BOUNDS = {
     "home": 6,
@@ -52,8 +51,8 @@ BOUNDS = {
     # translation (directory/routing.py), and the notice on a machine
     # translation asks after its review. Its ways to reach it and their
     # languages: two.
-    "service": 10,
-    "partner": 8,
+    "service": 12,
+    "partner": 10,
     # The services with their themes, then the lines of the few shown per
     # theme with what a line shows (no themes or languages of their own):
     # however many serve the wijk. The wijken index is not read on the way

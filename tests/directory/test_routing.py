@@ -4,25 +4,16 @@ the Dutch fallback, for routable sub-pages, drafts and unknown addresses."""
 
 import contextlib
 
-from django.db import connection
 from django.http import Http404
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from wagtail.models import Page, Site
 
 import pytest
 
-from directory import per_request, routing
-from directory.models import (
-    PartnerPage,
-    ServicePage,
-    Theme,
-    ThemeIndexPage,
-    WijkIndexPage,
-    WijkPage,
-)
+from directory import routing
+from directory.models import ServicePage, Theme, ThemeIndexPage, WijkIndexPage, WijkPage
 
 pytestmark = pytest.mark.django_db
 
@@ -114,40 +105,3 @@ def test_a_page_in_draft_is_not_found():
     assert found(routing.route(request, site, path, "nl"))[0] == service.pk
     service.unpublish()
     assert routing.route(request, site, path, "nl") is None
-
-
-def field_values(page) -> dict:
-    return {field.attname: getattr(page, field.attname) for field in page._meta.concrete_fields}
-
-
-def route_and_read(site, page):
-    """The page routed to ``page``'s address, its fields and a service's
-    partner's, read within one request, and the queries that took."""
-    language = page.locale.language_code
-    path = "/".join(page.url_path.split("/")[2:])
-
-    def view(request):
-        with translation.override(language), CaptureQueriesContext(connection) as captured:
-            found = routing.route(request, site, path, language)[0]
-            fields = field_values(found)
-            partner = field_values(found.partner) if isinstance(found, ServicePage) else None
-        return found, fields, partner, len(captured)
-
-    return per_request.PerRequestMiddleware(view)(RequestFactory().get(f"/{language}/{path}"))
-
-
-@pytest.mark.parametrize("model", [ServicePage, PartnerPage])
-def test_a_service_or_partner_comes_with_its_own_fields_in_the_routing_query(model):
-    """What Wagtail's ``specific`` reads in a query of its own, field for
-    field, and a service's partner too."""
-    site = Site.objects.get(is_default_site=True)
-    pages = model.objects.live().filter(locale__language_code__in=LANGUAGES).order_by("path")[:5]
-    assert len(pages) == 5
-    route_and_read(site, pages[0])  # Wagtail keeps the site's root paths after the first
-    for expected in pages:
-        found, fields, partner, queries = route_and_read(site, expected)
-        assert queries == 1  # the routing query itself
-        assert type(found) is model
-        assert fields == field_values(expected)
-        if model is ServicePage:
-            assert partner == field_values(expected.get_parent().specific)
