@@ -68,15 +68,17 @@ checks: messages
 # the cluster) is built once. The browser tests run after them, alone, once, in the
 # SQLite run: they drive the same views the PostgreSQL run tests over HTTP.
 XDIST := -n 2 --dist loadscope
+# The slowest tests and set-ups of each run, at its end: where CI's time goes.
+DURATIONS := --durations=15
 
 test-sqlite: messages engine
-	WIJKWIJZER_REQUIRE_BROWSER_TESTS= DATABASE_URL=sqlite:///:memory: $(PY) -m pytest $(XDIST) --ignore=tests/browser
-	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest tests/browser
+	WIJKWIJZER_REQUIRE_BROWSER_TESTS= DATABASE_URL=sqlite:///:memory: $(PY) -m pytest $(XDIST) $(DURATIONS) --ignore=tests/browser
+	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest $(DURATIONS) tests/browser
 
 # The cluster tests (tests/cluster: three OpenSearch nodes, two app servers, a task
 # worker, failures) run here only, on the PostgreSQL server they copy the demo from.
 test-postgres: messages engine
-	WIJKWIJZER_REQUIRE_BROWSER_TESTS= WIJKWIJZER_CLUSTER_TESTS=1 scripts/with-postgres $(PY) -m pytest $(XDIST) --ignore=tests/browser
+	WIJKWIJZER_REQUIRE_BROWSER_TESTS= WIJKWIJZER_CLUSTER_TESTS=1 scripts/with-postgres $(PY) -m pytest $(XDIST) $(DURATIONS) --ignore=tests/browser
 
 # Only the browser tests (Debian's chromium, Playwright), on SQLite, as the
 # SQLite run above includes them. Screenshots go to var/screenshots/.
