@@ -90,11 +90,12 @@ def route(request, site: Site, path: str, language: str):
     Dutch, the route from the Dutch home page (the fallback of
     ``directory.views.serve``). A ``RouteResult``, None for no page (a 404),
     or ``UNDECIDED``."""
-    roots = {
-        root.language_code: root.root_path
-        for root in Site.get_site_root_paths()
-        if root.site_id == site.pk
-    }
+    # Kept on the request where Wagtail keeps them for every link the page
+    # builds (``Page._get_site_root_paths``): one cache read per page, not
+    # two (a round trip to Redis in production).
+    root_paths = Site.get_site_root_paths()
+    request._wagtail_cached_site_root_paths = root_paths
+    roots = {root.language_code: root.root_path for root in root_paths if root.site_id == site.pk}
     dutch = roots.get(settings.LANGUAGE_CODE)
     if dutch is None:
         return UNDECIDED

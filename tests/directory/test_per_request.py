@@ -5,12 +5,14 @@ it takes from the routing's pages (the ancestors, their translations) is what
 Wagtail would have read: restrictions above a page and on an alias's source
 hold, the breadcrumbs name the same pages."""
 
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from wagtail.models import Locale, PageViewRestriction
+from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY
 
 import pytest
 from bs4 import BeautifulSoup
@@ -209,3 +211,24 @@ def test_a_card_shows_the_themes_and_languages_its_service_has_now():
     card = _card(service, partner)
     assert {tag.get_text() for tag in card.select(".ww-tag")} == {other.name, "Zonder signaal"}
     assert {span["lang"] for span in card.select(".ww-card__languages [lang]")} == {"so", "uk"}
+
+
+@pytest.mark.parametrize("code", ["nl", "ar"])
+def test_a_page_reads_the_sites_root_paths_from_the_cache_once(code, monkeypatch):
+    """The routing and every link Wagtail builds share one read of them
+    (in production a round trip to Redis)."""
+    service = ServicePage.objects.live().filter(locale__language_code="nl").order_by("path").first()
+    backend, reads = caches["default"], []
+    read = backend.get
+
+    def counted(key, *args, **kwargs):
+        reads.append(key)
+        return read(key, *args, **kwargs)
+
+    client = Client()
+    assert client.get(f"/{code}/").status_code == 200  # the cache holds them now
+    url = f"/{code}/{service.url.split('/', 2)[2]}"
+    monkeypatch.setattr(backend, "get", counted)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert reads.count(SITE_ROOT_PATHS_CACHE_KEY) == 1
