@@ -23,18 +23,7 @@ from directory.models import (
     Theme,
     WijkPage,
 )
-from search.models import ServiceRow, ServiceRowValue
-from search.rows import COPIED, sync_all
-
-ROW_FIELDS = ("service_id", *COPIED)
-REFERENCE_FIELDS = (
-    "content_type_id",
-    "object_id",
-    "to_content_type_id",
-    "to_object_id",
-    "model_path",
-    "content_path",
-)
+from search.models import ServiceRow
 
 pytestmark = pytest.mark.django_db
 
@@ -153,21 +142,26 @@ def test_loading_the_demo_again_changes_no_counts_and_leaves_other_partners_alon
     assert ContactPerson.objects.exclude(partner__title__contains="(voorbeeld)").count() == 0
 
 
-def test_the_copies_the_load_brings_up_to_date_at_its_end_are_those_of_every_page():
-    # The loader announces its changes once, at the end, and rebuilds Wagtail's
-    # reference index then: each copy is what writing it afresh gives.
-    def search_rows():
-        return sorted(ServiceRow.objects.values_list(*ROW_FIELDS)), sorted(
-            ServiceRowValue.objects.values_list("row_id", "facet", "value")
-        )
+def test_the_copies_the_load_brings_up_to_date_at_its_end_hold_every_page():
+    # The loader announces its services once, at its end: each shown one has
+    # its search row (what the rows hold, field by field, is checked on the
+    # demo as loaded by tests/search/test_rows.py). It keeps Wagtail's
+    # reference index off while it saves and rebuilds it at its end.
+    assert ServiceRow.objects.count() == ServicePage.objects.live().public().count() > 100
 
     def references():
-        return sorted(ReferenceIndex.objects.values_list(*REFERENCE_FIELDS))
+        return sorted(
+            ReferenceIndex.objects.values_list(
+                "content_type_id",
+                "object_id",
+                "to_content_type_id",
+                "to_object_id",
+                "model_path",
+                "content_path",
+            )
+        )
 
-    rows, indexed = search_rows(), references()
-    assert len(rows[0]) == ServicePage.objects.live().public().count() > 100
+    indexed = references()
     assert indexed
-    sync_all()
     call_command("rebuild_references_index", verbosity=0)
-    assert search_rows() == rows
     assert references() == indexed
