@@ -61,14 +61,18 @@ def _code(name: str) -> Case:
 class FacetValues:
     """Which rows have which values of one facet of many values (themes,
     wijken, ...): one entry per row and value, as two arrays. A value is known
-    by its code, its place in ``values`` (sorted). Any number of values fits;
-    filtering and counting are one pass over the entries each."""
+    by its code, its place in ``values``: only values some row has. Any number
+    of values fits; filtering and counting are one pass over the entries each."""
 
     values: list[str]
     row: np.ndarray  # the position of each entry's row
     code: np.ndarray  # each entry's value, by its place in ``values``
+    # How many entries have each value, by code; counted when not given.
+    uses: np.ndarray | None = None
 
     def __post_init__(self):
+        if self.uses is None:
+            self.uses = np.bincount(self.code, minlength=len(self.values))
         self._code_of = {value: code for code, value in enumerate(self.values)}
         self._keys: np.ndarray | None = None  # row * len(values) + code, sorted
         self._rows_with_any: np.ndarray | None = None  # by row position
@@ -114,17 +118,31 @@ class FacetValues:
     def patched(self, keep: np.ndarray, moved: np.ndarray, added: list[tuple[int, str]]):
         """These entries for the rows ``keep`` (by old position), at their
         positions ``moved``, with ``added`` (new position, value) besides. A
-        value new to the facet gets the next code; one that no row has any
-        more keeps its code, counted 0, until every row is read again."""
-        values = list(self.values)
-        code_of = dict(self._code_of)
-        codes = [code_of.setdefault(value, len(code_of)) for _row, value in added]
-        values.extend(list(code_of)[len(values) :])
+        value new to the facet gets the next code. A value no row has any
+        more is dropped, and the codes after it move down: the values are
+        those of rows read whole, whatever was renamed, recoded or deleted.
+        Only the entries of the rows changed are counted again."""
+        code_of = dict(self._code_of)  # in code order
+        codes = np.array(
+            [code_of.setdefault(value, len(code_of)) for _row, value in added], np.int64
+        )
+        values = list(code_of)
         kept = keep[self.row]
+        uses = np.bincount(codes, minlength=len(values))
+        uses[: len(self.values)] += self.uses - np.bincount(
+            self.code[~kept], minlength=len(self.values)
+        )
+        row = np.concatenate([moved[self.row[kept]], np.array([r for r, _v in added], np.int64)])
+        code = np.concatenate([self.code[kept], codes])
+        if uses.all():
+            return FacetValues(values, row, code, uses)
+        used = uses > 0
+        renumbered = np.cumsum(used) - 1
         return FacetValues(
-            values,
-            np.concatenate([moved[self.row[kept]], np.array([r for r, _v in added], np.int64)]),
-            np.concatenate([self.code[kept], np.array(codes, np.int64)]),
+            [value for value, is_used in zip(values, used.tolist(), strict=True) if is_used],
+            row,
+            renumbered[code],
+            uses[used],
         )
 
 

@@ -109,6 +109,39 @@ def test_facet_values_filter_and_count_any_number_of_values():
     assert not facet.has(some_rows, np.full(rows, -1)).any()
 
 
+def test_patched_facet_values_are_those_of_the_rows_as_they_are_now():
+    rng = random.Random(5)  # noqa: S311 - test data
+    pool = [f"WK{n:06}" for n in range(40)]
+    has = [set(rng.sample(pool, rng.randrange(3))) for _ in range(30)]
+
+    def read_whole():
+        entries = [(row, value) for row, values in enumerate(has) for value in sorted(values)]
+        values = sorted({value for _row, value in entries})
+        return snapshot.FacetValues(
+            values,
+            np.array([row for row, _v in entries], np.int64),
+            np.array([values.index(value) for _r, value in entries], np.int64),
+        )
+
+    def as_read(facet):
+        pairs = {(int(r), facet.values[c]) for r, c in zip(facet.row, facet.code, strict=True)}
+        uses = dict(zip(facet.values, facet.uses.tolist(), strict=True))
+        return pairs, sorted(facet.values), uses
+
+    facet = read_whole()
+    for _ in range(50):
+        changed = set(rng.sample(range(len(has)), rng.randrange(1, 5)))
+        for row in changed:
+            # Now and then values new to the facet, and values no row keeps.
+            has[row] = set(rng.sample(pool, rng.randrange(3))) | (
+                {f"NEW{rng.randrange(5)}"} if rng.random() < 0.2 else set()
+            )
+        keep = np.array([row not in changed for row in range(len(has))])
+        added = [(row, value) for row in sorted(changed) for value in sorted(has[row])]
+        facet = facet.patched(keep, np.arange(len(has)), added)
+        assert as_read(facet) == as_read(read_whole())
+
+
 def test_an_empty_directory_has_nothing_to_show_or_count():
     empty = snapshot.Snapshot.from_rows(None, [], [])
     assert len(empty) == 0
