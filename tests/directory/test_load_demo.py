@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from wagtail.models import Page, ReferenceIndex, Revision
+from wagtail.search.models import IndexEntry
 
 import pytest
 
@@ -146,7 +147,9 @@ def test_the_copies_the_load_brings_up_to_date_at_its_end_hold_every_page():
     # The loader announces its services once, at its end: each shown one has
     # its search row (what the rows hold, field by field, is checked on the
     # demo as loaded by tests/search/test_rows.py). It keeps Wagtail's
-    # reference index off while it saves and rebuilds it at its end.
+    # reference index and search index off while it saves and builds them at
+    # its end, as Wagtail's own commands do: each service's search entry is
+    # analysed with every word of the directory, not only those loaded before it.
     assert ServiceRow.objects.count() == ServicePage.objects.live().public().count() > 100
 
     def references():
@@ -165,3 +168,15 @@ def test_the_copies_the_load_brings_up_to_date_at_its_end_hold_every_page():
     assert indexed
     call_command("rebuild_references_index", verbosity=0)
     assert references() == indexed
+
+    def search_entries():
+        return sorted(
+            IndexEntry.objects.values_list(
+                "content_type_id", "object_id", "title", "autocomplete", "body", "title_norm"
+            )
+        )
+
+    entries = search_entries()
+    assert len(entries) >= Page.objects.count()
+    call_command("update_index", verbosity=0)
+    assert search_entries() == entries
