@@ -17,6 +17,7 @@ documents spell those values out.
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db.models.signals import post_save
 from django.dispatch import Signal
 
 services_changed = Signal()
@@ -66,3 +67,25 @@ def send_collected() -> list[int]:
     ids.clear()
     services_changed.send(sender=None, ids=found)
     return found
+
+
+@contextmanager
+def search_index_deferred(*models):
+    """Wagtail's search index not written on each save of ``models`` (every
+    indexed model when none is named): its save receivers taken off meanwhile,
+    for the whole process. Whoever defers it brings the index up to date
+    after (``update_index``, or ``add_bulk`` for what was saved)."""
+    from modelsearch.index import get_indexed_models
+    from modelsearch.signal_handlers import post_save_signal_handler
+
+    handler = post_save_signal_handler
+    taken_off = [
+        model
+        for model in models or get_indexed_models()
+        if post_save.disconnect(handler, sender=model)
+    ]
+    try:
+        yield
+    finally:
+        for model in taken_off:
+            post_save.connect(handler, sender=model)

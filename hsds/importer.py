@@ -53,7 +53,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.signals import post_save
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
@@ -334,10 +333,8 @@ class Deferred:
         self.new_live: list[int] = []
 
     def __enter__(self):
-        from modelsearch.signal_handlers import post_save_signal_handler
-
-        self._handler = post_save_signal_handler
-        self._disconnected = post_save.disconnect(post_save_signal_handler, sender=ServicePage)
+        self._search_index = changes.search_index_deferred(ServicePage)
+        self._search_index.__enter__()
         self._references = disable_reference_index_auto_update()
         self._references.__enter__()
         self._collected = changes.collected()
@@ -352,8 +349,7 @@ class Deferred:
             self._collected.__exit__(*error)
         finally:
             self._references.__exit__(*error)
-            if self._disconnected:
-                post_save.connect(self._handler, sender=ServicePage)
+            self._search_index.__exit__(*error)
 
     def touched(self, page: ServicePage) -> None:
         self.pages[page.pk] = page

@@ -10,14 +10,12 @@ from __future__ import annotations
 import datetime
 import json
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models.signals import post_save
 
 from wagtail.models import Locale, Page, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
@@ -65,24 +63,6 @@ class LoadReport:
         )
 
 
-@contextmanager
-def _search_index_deferred():
-    """Wagtail's search index not written on each save (its receivers taken
-    off for every indexed model: this affects the whole process)."""
-    from modelsearch.index import get_indexed_models
-    from modelsearch.signal_handlers import post_save_signal_handler
-
-    handler = post_save_signal_handler
-    taken_off = [
-        model for model in get_indexed_models() if post_save.disconnect(handler, sender=model)
-    ]
-    try:
-        yield
-    finally:
-        for model in taken_off:
-            post_save.connect(handler, sender=model)
-
-
 def load_demo(path: Path = DEMO_DATA) -> LoadReport:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -109,7 +89,7 @@ def load_demo(path: Path = DEMO_DATA) -> LoadReport:
     with (
         changes.collected(),
         disable_reference_index_auto_update(),
-        _search_index_deferred(),
+        changes.search_index_deferred(),
     ):
         try:
             report = _load(data)
