@@ -12,6 +12,10 @@ language, wijk or municipality got another code or was deleted, or a wijk was
 added to, moved between or taken from municipalities (a service of a whole
 municipality serves all its wijken). The search engine's index listens: its
 documents spell those values out.
+
+Work that saves many pages (the demo load, an HSDS import) holds these copies
+back and brings them up to date once: ``collected()`` for the signals above,
+``search_index_deferred()`` for Wagtail's own search index.
 """
 
 from contextlib import contextmanager
