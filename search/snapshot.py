@@ -533,11 +533,12 @@ def _changed_rows(services: list[int]) -> list[tuple]:
 
 def _facet_values(facet: str) -> tuple[list[str], np.ndarray]:
     """The values of ``facet`` that rows have, in order, and every entry as
-    (row id, the value's place in that order). The database numbers the
-    distinct values and joins each entry to its number, so only numbers
-    cross over for the entries, and numpy reads them in one call. (Numbered
-    in a window over every entry, the entries were sorted first: 0.9 s a
-    facet at 300,000 services against 0.45 s joined.)"""
+    (row id, the value's place in that order). The database joins each entry
+    to its value's number, so only numbers cross over for the entries, and
+    numpy reads them in one call. (Numbered in a window over every entry, the
+    entries were sorted first: 0.9 s a facet at 300,000 services against
+    0.45 s joined.) PostgreSQL numbers the values just read, passed back as
+    an array; SQLite finds them again."""
     own = ServiceRowValue.objects.filter(facet=facet).order_by()
     values = [value for (value,) in fetch(own.values_list("value").distinct().order_by("value"))]
     table = connection.ops.quote_name(ServiceRowValue._meta.db_table)
@@ -545,18 +546,30 @@ def _facet_values(facet: str) -> tuple[list[str], np.ndarray]:
         connection.ops.quote_name(ServiceRowValue._meta.get_field(name).column)
         for name in ("row", "facet", "value")
     )
+    if connection.vendor == "postgresql":
+        # The values just read, numbered from an array, not found again
+        # among every entry: 4.7 s for the six facets at 300,000 services
+        # against 6.4 s.
+        numbered = (
+            "SELECT value, place - 1 AS code "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS read_values(value, place)"
+        )
+        parameters = [values]
+    else:
+        numbered = (
+            f"SELECT {value}, ROW_NUMBER() OVER (ORDER BY {value}) - 1 AS code "  # noqa: S608 - names from the model
+            f"FROM (SELECT DISTINCT {value} FROM {table} WHERE {facet_column} = %s) AS distinct_values"
+        )
+        parameters = [facet]
     entries = fetch_array(
         (
             f"""
-            WITH numbered AS (
-                SELECT {value}, ROW_NUMBER() OVER (ORDER BY {value}) - 1 AS code
-                FROM (SELECT DISTINCT {value} FROM {table} WHERE {facet_column} = %s) AS distinct_values
-            )
+            WITH numbered AS ({numbered})
             SELECT entry.{row}, numbered.code
             FROM {table} AS entry JOIN numbered ON numbered.{value} = entry.{value}
             WHERE entry.{facet_column} = %s
             """,  # noqa: S608 - names from the model, values as parameters
-            [facet, facet],
+            [*parameters, facet],
         ),
         np.int64,
         width=2,
