@@ -23,7 +23,6 @@ scale".
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -143,22 +142,7 @@ def profile_slowest(client, recorded: list[list[dict]], kinds: list[str], count:
 
 
 def measure(args, stack) -> dict:
-    from django.core.cache import cache
-
-    from opensearchpy import OpenSearch
-
-    hosts = [node.url for node in stack.search.nodes]
-    client = OpenSearch(hosts=hosts, timeout=120)
-    client.search(index="_all", body={"size": 20}, request_timeout=300)
-    recorder = national.Recorder()
-    cache.clear()
-    national.log(f"warming up with {args.warmup} searches")
-    national.run_searches(
-        national.national_query_mix(args.warmup, args.seed + 1), "engine", recorder
-    )
-    specs = national.national_query_mix(args.queries, args.seed)
-    national.log(f"{len(specs)} searches through search_services, recording their requests")
-    searched = national.run_searches(specs, "engine", recorder)
+    client, _specs, searched = national.recorded_mix(args, stack)
     kinds = searched["kinds"]
     national.log("replaying them part by part")
     parts = replay_parts(client, searched["recorded"], kinds)
@@ -193,26 +177,10 @@ def table(result: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--pg-port", type=int, default=54362)
-    parser.add_argument("--heap", default="1g", help="JVM heap of each search node")
-    parser.add_argument("--seed", type=int, default=sb.DEFAULT_SEED)
-    parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--warmup", type=int, default=100)
+    parser = national.kept_servers_parser(__doc__.split("\n\n")[0], warmup=100)
     parser.add_argument("--profiled", type=int, default=8)
     args = parser.parse_args(argv)
-    stack = national.NationalStack(args.workdir.resolve(), args.pg_port, args.heap)
-    stack.start_servers()
-    try:
-        national.setup_django({**stack.env, "CACHE_URL": "locmemcache://"})
-        result = measure(args, stack)
-    finally:
-        national.close_connections()
-        stack.stop_servers()
-    print(table(result))
-    national.log(f"written {national.write_result(result, 'engine-parts')}")
-    return 0
+    return national.on_kept_servers(args, measure, table, "engine-parts")
 
 
 if __name__ == "__main__":

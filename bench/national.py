@@ -994,6 +994,56 @@ def write_result(result: dict, name: str) -> Path:
     return path
 
 
+def recorded_mix(args, stack: NationalStack):
+    """A client of the kept cluster, the national mix's ``args.queries``
+    searches, and what sending them once through ``search_services`` gave
+    (``run_searches``: times, kinds, the engine requests each sent), after
+    ``args.warmup`` others."""
+    from django.core.cache import cache
+
+    from opensearchpy import OpenSearch
+
+    client = OpenSearch(hosts=[node.url for node in stack.search.nodes], timeout=120)
+    client.search(index="_all", body={"size": 20}, request_timeout=300)
+    recorder = Recorder()
+    cache.clear()
+    log(f"warming up with {args.warmup} searches")
+    run_searches(national_query_mix(args.warmup, args.seed + 1), "engine", recorder)
+    specs = national_query_mix(args.queries, args.seed)
+    log(f"{len(specs)} searches through search_services, recording their requests")
+    return client, specs, run_searches(specs, "engine", recorder)
+
+
+def kept_servers_parser(description: str, warmup: int) -> argparse.ArgumentParser:
+    """The options of a script measuring on the kept data (engine_parts.py,
+    work_per_search.py)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--workdir", type=Path, required=True)
+    parser.add_argument("--pg-port", type=int, default=54362)
+    parser.add_argument("--heap", default="1g", help="JVM heap of each search node")
+    parser.add_argument("--seed", type=int, default=sb.DEFAULT_SEED)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--warmup", type=int, default=warmup)
+    return parser
+
+
+def on_kept_servers(args, measure, table, name: str) -> int:
+    """``measure(args, stack)`` with the kept servers of ``args.workdir``
+    started, and stopped after it; prints ``table(result)`` and writes the
+    result as bench/results/<name>-<time>.json."""
+    stack = NationalStack(args.workdir.resolve(), args.pg_port, args.heap)
+    stack.start_servers()
+    try:
+        setup_django({**stack.env, "CACHE_URL": "locmemcache://"})
+        result = measure(args, stack)
+    finally:
+        close_connections()
+        stack.stop_servers()
+    print(table(result))
+    log(f"written {write_result(result, name)}")
+    return 0
+
+
 def short_commit() -> str:
     return subprocess.run(  # noqa: S603
         ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607

@@ -34,7 +34,6 @@ scale".
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -168,24 +167,9 @@ def bound(work: list[float], cores: int, target: float) -> dict:
 
 
 def measure(args, stack) -> dict:
-    from django.core.cache import cache
-
-    from opensearchpy import OpenSearch
-
-    hosts = [node.url for node in stack.search.nodes]
     pids = [node.process.pid for node in stack.search.nodes]
-    client = OpenSearch(hosts=hosts, timeout=120)
-    client.search(index="_all", body={"size": 20}, request_timeout=300)
     cores = os.cpu_count() or 1
-    recorder = national.Recorder()
-    cache.clear()
-    national.log(f"warming up with {args.warmup} searches")
-    national.run_searches(
-        national.national_query_mix(args.warmup, args.seed + 1), "engine", recorder
-    )
-    specs = national.national_query_mix(args.queries, args.seed)
-    national.log(f"{len(specs)} searches through search_services, recording their requests")
-    searched = national.run_searches(specs, "engine", recorder)
+    client, specs, searched = national.recorded_mix(args, stack)
     national.log(f"replaying each alone {args.repeat} times, counting the nodes' processor time")
     engine = engine_work(client, pids, searched["recorded"], args.repeat)
     national.log("the database backend: recording what each search asks PostgreSQL")
@@ -243,26 +227,10 @@ def table(result: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workdir", type=Path, required=True)
-    parser.add_argument("--pg-port", type=int, default=54362)
-    parser.add_argument("--heap", default="1g", help="JVM heap of each search node")
-    parser.add_argument("--seed", type=int, default=sb.DEFAULT_SEED)
-    parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--warmup", type=int, default=100)
+    parser = national.kept_servers_parser(__doc__.split("\n\n")[0], warmup=100)
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args(argv)
-    stack = national.NationalStack(args.workdir.resolve(), args.pg_port, args.heap)
-    stack.start_servers()
-    try:
-        national.setup_django({**stack.env, "CACHE_URL": "locmemcache://"})
-        result = measure(args, stack)
-    finally:
-        national.close_connections()
-        stack.stop_servers()
-    print(table(result))
-    national.log(f"written {national.write_result(result, 'work-per-search')}")
-    return 0
+    return national.on_kept_servers(args, measure, table, "work-per-search")
 
 
 if __name__ == "__main__":
