@@ -9,6 +9,7 @@ unpublished, private or deleted.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -418,7 +419,48 @@ COUNT_GROUPS = (
     ("themes", "audiences", "languages"),
     ("wijk", "partner_types", "costs", "accesses", "total"),
 )
+
+
 # Counting searches run here while the request thread fetches the hits.
+def counted_by(query: dict, group: dict) -> dict:
+    """``query`` narrowed to the documents that some aggregation of ``group``
+    can count, so the engine runs the aggregations' filters on those only.
+
+    A facet counts the documents that pass every facet filter but its own
+    (choosing another value shows how many there would be), under a query
+    that has no facet filter: searched by filters alone, that matches all
+    300,000 documents, and each aggregation's filter ran on every one of
+    them. A filter that every aggregation of the group applies goes into the
+    query; of the others, a counted document passes at least as many as the
+    aggregation that applies fewest of them."""
+    applied = []
+    for aggregation in group.values():
+        found = aggregation.get("filter", {})
+        if "match_all" in found:
+            clauses = []
+        elif set(found) == {"bool"} and set(found["bool"]) <= {"filter"}:
+            clauses = found["bool"].get("filter", [])
+            clauses = clauses if isinstance(clauses, list) else [clauses]
+        else:
+            return query
+        applied.append({json.dumps(clause, sort_keys=True): clause for clause in clauses})
+    if not applied:
+        return query
+    every = set.intersection(*(set(clauses) for clauses in applied))
+    narrowing = [clause for key, clause in applied[0].items() if key in every]
+    some = {
+        key: clause for clauses in applied for key, clause in clauses.items() if key not in every
+    }
+    at_least = min(len(clauses.keys() - every) for clauses in applied)
+    if at_least:
+        narrowing.append(
+            {"bool": {"should": list(some.values()), "minimum_should_match": at_least}}
+        )
+    if not narrowing:
+        return query
+    return {"bool": {"must": [query], "filter": narrowing}}
+
+
 _COUNTING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search-counts")
 
 
@@ -673,7 +715,12 @@ class EngineBackend:
                 continue
             searches += [
                 header,
-                {"query": query, "aggs": group, "size": 0, "track_total_hits": False},
+                {
+                    "query": counted_by(query, group),
+                    "aggs": group,
+                    "size": 0,
+                    "track_total_hits": False,
+                },
             ]
         counting = _COUNTING.submit(self.engine.call, "msearch", body=searches)
         hits_body = {**body, "track_total_hits": False}

@@ -5,6 +5,7 @@ the demo directory; the engine is a real OpenSearch node started by the tests.
 Expected answers are computed from the models directly, never from a backend.
 """
 
+import dataclasses
 import datetime
 
 from django.utils import timezone
@@ -244,6 +245,31 @@ def test_facets_do_not_narrow_their_own_options(backend, nl):
     no_theme = run(ServiceQuery(), nl)
     assert one_theme.facets["themes"] == no_theme.facets["themes"]
     assert one_theme.facets["languages"] != no_theme.facets["languages"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ServiceQuery(wijk="WK034408", languages=("en",), costs=("free",)),
+        ServiceQuery(themes=("wonen",), accesses=("walk_in",)),
+        ServiceQuery(text="hulp", languages=("en",), partner_types=("welzijn",)),
+    ],
+    ids=["wijk-language-cost", "theme-access", "text-language-partner"],
+)
+def test_with_several_filters_a_count_is_the_total_of_choosing_that_value_instead(
+    backend, nl, query
+):
+    """Each facet counts what every other filter leaves, whichever of them
+    the engine can apply before counting."""
+    found = run(query, nl)
+    assert found.total
+    checked = 0
+    for facet, counts in found.facets.items():
+        for value, count in counts.items():
+            chosen = dataclasses.replace(query, **{facet: value if facet == "wijk" else (value,)})
+            assert run(chosen, nl).total == count, (facet, value)
+            checked += 1
+    assert checked > 10
 
 
 @pytest.mark.parametrize(
