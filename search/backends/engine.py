@@ -421,7 +421,6 @@ COUNT_GROUPS = (
 )
 
 
-# Counting searches run here while the request thread fetches the hits.
 def counted_by(query: dict, group: dict) -> dict:
     """``query`` narrowed to the documents that some aggregation of ``group``
     can count, so the engine runs the aggregations' filters on those only.
@@ -461,6 +460,7 @@ def counted_by(query: dict, group: dict) -> dict:
     return {"bool": {"must": [query], "filter": narrowing}}
 
 
+# Counting searches run here while the request thread fetches the hits.
 _COUNTING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search-counts")
 
 
