@@ -45,6 +45,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import national  # noqa: E402 - bench/national.py
 import search_benchmark as sb  # noqa: E402 - bench/search_benchmark.py
+from engine_parts import no_request_cache  # noqa: E402 - bench/engine_parts.py
 
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 TARGETS_MS = {"engine": 50, "database": 150}
@@ -67,14 +68,6 @@ def idle_rate(pids: list[int], seconds: float = 5) -> float:
     return (cpu_ms(pids) - before) / (time.perf_counter() - started)
 
 
-def uncached(body: list[dict]) -> list[dict]:
-    """An _msearch body whose searches skip the shard request cache."""
-    return [
-        {**line, "request_cache": False} if number % 2 == 0 else line
-        for number, line in enumerate(body)
-    ]
-
-
 def engine_work(client, pids: list[int], recorded: list[list[dict]], repeat: int) -> list[float]:
     """Processor ms of the three nodes per search, as described above."""
     counted: set[str] = set()
@@ -95,7 +88,7 @@ def engine_work(client, pids: list[int], recorded: list[list[dict]], repeat: int
             for search in hits:
                 client.search(index=search["index"], body=search["body"], request_cache=False)
             if counts:
-                client.msearch(body=uncached(counts))
+                client.msearch(body=no_request_cache(counts))
         spent = cpu_ms(pids) - started_cpu - idle * (time.perf_counter() - started)
         work.append(max(spent, 0) / repeat)
     return work
