@@ -130,8 +130,10 @@ def test_other_content_types_and_methods_are_refused(client):
 
 
 def test_a_flood_of_reports_from_one_address_is_cut_off(client, settings):
-    settings.RATELIMIT_CSP_REPORT = "3/m"
+    # Per hour, not per minute: django-ratelimit counts in fixed windows, and
+    # a burst that crossed a minute's window was counted in two (seen in CI).
+    settings.RATELIMIT_CSP_REPORT = "3/h"
     statuses = [post(client, CSP_REPORT).status_code for _ in range(5)]
     assert statuses == [204, 204, 204, 429, 429]
     refused = post(client, CSP_REPORT)
-    assert int(refused["Retry-After"]) >= 1
+    assert 0 < int(refused["Retry-After"]) <= 3600
