@@ -460,6 +460,28 @@ def counted_by(query: dict, group: dict) -> dict:
     return {"bool": {"must": [query], "filter": narrowing}}
 
 
+def counting_searches(body: dict) -> list[dict]:
+    """The searches that count ``body``'s facets (one per ``COUNT_GROUPS``
+    group that has any) and its total, without hits."""
+    # The total counts what the hits search shows: the query and every facet
+    # filter (the post filter).
+    aggs = {**body.get("aggs", {}), "total": {"filter": body.get("post_filter", {"match_all": {}})}}
+    query = body.get("query", {"match_all": {}})
+    searches = []
+    for names in COUNT_GROUPS:
+        group = {name: aggs[name] for name in names if name in aggs}
+        if group:
+            searches.append(
+                {
+                    "query": counted_by(query, group),
+                    "aggs": group,
+                    "size": 0,
+                    "track_total_hits": False,
+                }
+            )
+    return searches
+
+
 # Counting searches run here while the request thread fetches the hits.
 _COUNTING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search-counts")
 
@@ -701,29 +723,11 @@ class EngineBackend:
         checked against the database: on a broad query at 100k services the
         counting is most of the engine's work. The hits search stops
         collecting once it has its page."""
-        body = dict(body)
-        aggs = body.pop("aggs", {})
-        # The total counts what the hits search shows: the query and every
-        # facet filter (the post filter).
-        aggs["total"] = {"filter": body.get("post_filter", {"match_all": {}})}
-        query = body.get("query", {"match_all": {}})
         header = {"index": index}
-        searches = []
-        for names in COUNT_GROUPS:
-            group = {name: aggs[name] for name in names if name in aggs}
-            if not group:
-                continue
-            searches += [
-                header,
-                {
-                    "query": counted_by(query, group),
-                    "aggs": group,
-                    "size": 0,
-                    "track_total_hits": False,
-                },
-            ]
+        searches = [part for search in counting_searches(body) for part in (header, search)]
         counting = _COUNTING.submit(self.engine.call, "msearch", body=searches)
-        hits_body = {**body, "track_total_hits": False}
+        hits_body = {key: part for key, part in body.items() if key != "aggs"}
+        hits_body["track_total_hits"] = False
         hits = None
         if near is not None:
             hits = self._nearest(index, hits_body, near)

@@ -4,7 +4,7 @@ apply that filter to all it reads; but it need not read the services that
 none of its counts can count. That they count the same is the contract's
 (tests/search/test_contract.py, several filters)."""
 
-from search.backends.engine import COUNT_GROUPS, FACETS, build_search, counted_by
+from search.backends.engine import FACETS, build_search, counted_by, counting_searches
 from search.query import ServiceQuery
 
 EVERYTHING = {"match_all": {}}
@@ -13,8 +13,7 @@ SIZES = dict.fromkeys(FACETS, 100)
 
 def counting_queries(query: ServiceQuery) -> list[dict]:
     body = build_search(query, None, "and", 0, 20, sizes=SIZES)
-    aggs = {**body["aggs"], "total": {"filter": body.get("post_filter", EVERYTHING)}}
-    return [counted_by(EVERYTHING, {name: aggs[name] for name in names}) for names in COUNT_GROUPS]
+    return [search["query"] for search in counting_searches(body)]
 
 
 def terms(field: str, *values: str) -> dict:
