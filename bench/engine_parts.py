@@ -177,7 +177,7 @@ def table(result: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = national.kept_servers_parser(__doc__.split("\n\n")[0], warmup=100)
+    parser = national.kept_servers_parser(__doc__.split("\n\n")[0])
     parser.add_argument("--profiled", type=int, default=8)
     args = parser.parse_args(argv)
     return national.on_kept_servers(args, measure, table, "engine-parts")

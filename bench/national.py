@@ -1014,7 +1014,7 @@ def recorded_mix(args, stack: NationalStack):
     return client, specs, run_searches(specs, "engine", recorder)
 
 
-def kept_servers_parser(description: str, warmup: int) -> argparse.ArgumentParser:
+def kept_servers_parser(description: str) -> argparse.ArgumentParser:
     """The options of a script measuring on the kept data (engine_parts.py,
     work_per_search.py)."""
     parser = argparse.ArgumentParser(description=description)
@@ -1023,7 +1023,7 @@ def kept_servers_parser(description: str, warmup: int) -> argparse.ArgumentParse
     parser.add_argument("--heap", default="1g", help="JVM heap of each search node")
     parser.add_argument("--seed", type=int, default=sb.DEFAULT_SEED)
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--warmup", type=int, default=warmup)
+    parser.add_argument("--warmup", type=int, default=100)
     return parser
 
 

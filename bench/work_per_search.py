@@ -220,7 +220,7 @@ def table(result: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = national.kept_servers_parser(__doc__.split("\n\n")[0], warmup=100)
+    parser = national.kept_servers_parser(__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args(argv)
     return national.on_kept_servers(args, measure, table, "work-per-search")
